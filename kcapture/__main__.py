@@ -1,0 +1,5 @@
+import sys
+
+from kcapture.cli import main
+
+sys.exit(main())

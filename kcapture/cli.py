@@ -1,0 +1,137 @@
+"""`kcapture` command line: a thin shell over the library. Contracts in ../shared/DESIGN.md.
+
+Every failure a user can cause prints one readable line (Thai / English) on stderr and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
+
+EXIT_USER_ERROR = 2
+
+
+def _dump(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def cmd_segment(args: argparse.Namespace) -> int:
+    from kcapture.pipeline import load_document
+
+    doc = load_document(args.path)
+    out = sys.stdout
+    for s in doc.sentences:
+        out.write(_dump({"id": s.id, "start": s.start, "end": s.end, "text": s.text,
+                         "tokens": [t.text for t in s.tokens]}) + "\n")
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from kcapture.classify.jsonl import classify_jsonl
+
+    classify_jsonl(args.input, args.output, args.model)
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from kcapture.classify.training import train_command
+
+    train_command(args.data, args.out, text_field=args.text_field, label_field=args.label_field, valid=args.valid)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from kcapture.classify.training import evaluate_command
+
+    evaluate_command(args.data, args.model, text_field=args.text_field, label_field=args.label_field)
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from kcapture.analyze_command import analyze_command
+
+    analyze_command(args.paths, fmt=args.format, output=args.output, redact=args.redact, model=args.model)
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from streamlit.web import cli as stcli
+
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    sys.argv = ["streamlit", "run", str(app), "--server.headless", "true",
+                "--browser.gatherUsageStats", "false", *args.streamlit_args]
+    return stcli.main()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kcapture", description="ถอดบทเรียนจากบันทึกภาษาไทย แบบออฟไลน์ / offline Thai lesson extraction")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("segment", help="ตัดประโยคและคำ / print one JSON object per sentence")
+    s.add_argument("path")
+    s.set_defaults(func=cmd_segment)
+
+    s = sub.add_parser("classify", help="ติดแท็กประเด็นและมิติบทเรียน / tag sentences in a JSONL file")
+    s.add_argument("--input", required=True)
+    s.add_argument("--output")
+    s.add_argument("--model")
+    s.set_defaults(func=cmd_classify)
+
+    s = sub.add_parser("train", help="ฝึกโมเดล / train a model from labeled JSONL")
+    s.add_argument("--data", required=True)
+    s.add_argument("--out", required=True)
+    s.add_argument("--text-field")
+    s.add_argument("--label-field")
+    s.add_argument("--valid")
+    s.set_defaults(func=cmd_train)
+
+    s = sub.add_parser("evaluate", help="ประเมินโมเดล / evaluate a model on labeled JSONL")
+    s.add_argument("--data", required=True)
+    s.add_argument("--model")
+    s.add_argument("--text-field")
+    s.add_argument("--label-field")
+    s.set_defaults(func=cmd_evaluate)
+
+    s = sub.add_parser("analyze", help="วิเคราะห์และส่งออกสรุปบทเรียน / analyse notes and export a lesson summary")
+    s.add_argument("paths", nargs="+")
+    s.add_argument("--format", default="json", choices=["json", "md", "docx", "xlsx", "qdpx"])
+    s.add_argument("--output")
+    s.add_argument("--redact", action="store_true")
+    s.add_argument("--model")
+    s.set_defaults(func=cmd_analyze)
+
+    s = sub.add_parser("app", help="เปิดแอปในเบราว์เซอร์ / start the Streamlit app")
+    s.add_argument("streamlit_args", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_app)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from kcapture.errors import KcaptureError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except KcaptureError as err:
+        print(f"kcapture: {err}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("kcapture: หยุดโดยผู้ใช้ / interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("kcapture: หน่วยความจำไม่พอ / out of memory", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

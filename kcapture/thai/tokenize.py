@@ -1,0 +1,96 @@
+"""Word tokenization: PyThaiNLP's newmm algorithm in its Rust implementation (nlpo3), with a custom dictionary.
+
+Why nlpo3: on the wisesight gold segmentation it scores the same as newmm (same algorithm and dictionary) at several
+times the speed; see `benchmarks/tokenizer_engines.py` and the README. The dictionary is PyThaiNLP's word list plus
+`data/domain_words.txt` (and any user words), so terms like วิสาหกิจเพื่อสังคม and สายรุ้งพันธมิตร stay whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from kcapture.document import Token
+
+DOMAIN_WORDS = Path(__file__).parent / "data" / "domain_words.txt"
+_SPACE = re.compile(r"\s+")
+
+
+def read_word_list(path: Path) -> list[str]:
+    words = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.append(line)
+    return words
+
+
+def domain_words() -> list[str]:
+    return read_word_list(DOMAIN_WORDS)
+
+
+@lru_cache(maxsize=8)
+def _dictionary_name(extra: tuple[str, ...] = ()) -> str:
+    """Write the combined word list once per process and load it into nlpo3 under a name derived from its content."""
+    import nlpo3
+    from pythainlp.corpus import thai_words
+
+    words = sorted(set(thai_words()) | set(domain_words()) | set(extra))
+    payload = "\n".join(words)
+    digest = hashlib.sha1(payload.encode("utf-8")).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"kcapture-{os.getuid() if hasattr(os, 'getuid') else 'u'}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"words-{digest}.txt"
+    if not path.exists():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(payload, encoding="utf-8")
+        tmp.replace(path)
+    name = f"kcapture-{digest}"
+    nlpo3.load_dict(str(path), name)
+    return name
+
+
+class WordTokenizer:
+    """Splits text into words with offsets. Whitespace is not a token."""
+
+    def __init__(self, extra_words: Iterable[str] = ()):
+        self.extra_words = tuple(sorted(set(extra_words)))
+        self._dict = _dictionary_name(self.extra_words)
+
+    def words(self, text: str) -> list[str]:
+        """The raw nlpo3 pieces, whitespace included; they concatenate back to `text`."""
+        import nlpo3
+
+        # safe=True garbles output in nlpo3 1.4 (pieces no longer concatenate to the input), so it stays off.
+        return nlpo3.segment(text, self._dict)
+
+    def tokenize(self, text: str, base: int = 0) -> list[Token]:
+        tokens: list[Token] = []
+        pos = base
+        for piece in self.words(text):
+            if not piece.isspace():
+                # nlpo3 keeps runs of Latin, digits and spaces apart already; split any inner whitespace defensively.
+                if _SPACE.search(piece):
+                    for m in re.finditer(r"\S+", piece):
+                        tokens.append(Token(pos + m.start(), pos + m.end(), m.group()))
+                else:
+                    tokens.append(Token(pos, pos + len(piece), piece))
+            pos += len(piece)
+        return tokens
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    from pythainlp.corpus import thai_words
+
+    return frozenset(thai_words()) | frozenset(domain_words())
+
+
+@lru_cache(maxsize=1)
+def default_tokenizer() -> WordTokenizer:
+    return WordTokenizer()
