@@ -1,0 +1,40 @@
+"""Sentence classification: themes and facet for every sentence of a Document."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from kcapture.classify.model import ThemeClassifier
+from kcapture.classify.persist import load_model, save_model
+from kcapture.document import Document
+
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent.parent / "models" / "kcapture-default"
+
+
+@lru_cache(maxsize=4)
+def _cached(path: str) -> ThemeClassifier:
+    return load_model(path)
+
+
+def get_model(model: ThemeClassifier | str | Path | None = None) -> ThemeClassifier:
+    """The given model, or one loaded (once per process) from a folder, or the model shipped in models/."""
+    if isinstance(model, ThemeClassifier):
+        return model
+    return _cached(str(Path(model or DEFAULT_MODEL).resolve()))
+
+
+def tag_document(doc: Document, model: ThemeClassifier | str | Path | None = None) -> Document:
+    clf = get_model(model)
+    if not doc.sentences:
+        return doc
+    preds = clf.predict([s.text for s in doc.sentences], tokens=[[t.text for t in s.tokens] for s in doc.sentences])
+    for s, p in zip(doc.sentences, preds, strict=True):
+        s.themes = list(p.get("themes", []))
+        s.facet = p.get("facet")
+        s.theme_scores = p.get("themes_scores", {})
+        s.facet_scores = p.get("facet_scores", {})
+    return doc
+
+
+__all__ = ["ThemeClassifier", "tag_document", "get_model", "load_model", "save_model", "DEFAULT_MODEL"]

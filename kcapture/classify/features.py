@@ -1,0 +1,114 @@
+"""Sentence features: TF-IDF of PyThaiNLP word uni/bigrams plus TF-IDF of character n-grams.
+
+Words carry the meaning; character n-grams rescue what the tokenizer splits differently (spelling variants, PDF
+artefacts, English terms, spoken particles). Both are plain scikit-learn vectorizers whose learned state (vocabulary,
+idf) is saved as JSON and arrays, never pickled.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from kcapture.thai.numbers import to_arabic_digits
+from kcapture.thai.tokenize import default_tokenizer
+
+_DIGITS = re.compile(r"\d+")
+_LIST_MARK = re.compile(r"^\s*(?:[-•*●▪◦]|\(?\d{1,2}[.)]|[๑-๙][.)])\s*")
+
+
+def normalise_for_features(text: str) -> str:
+    # Numbers vary endlessly and say little about the theme; keep that there was one.
+    return _DIGITS.sub("0", to_arabic_digits(text.lower()))
+
+
+def word_tokens(text: str) -> list[str]:
+    return [t.text for t in default_tokenizer().tokenize(normalise_for_features(text))]
+
+
+def _identity(tokens):
+    return tokens
+
+
+@dataclass
+class FeatureSettings:
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (2, 4)
+    word_min_df: int = 2
+    char_min_df: int = 3
+    max_char_features: int = 150_000
+    char_weight: float = 0.7  # char n-grams complement words; they should not dominate the vector
+
+
+class SentenceFeatures:
+    """fit/transform over raw sentence texts (or pre-tokenized words, to reuse the pipeline's tokens)."""
+
+    def __init__(self, settings: FeatureSettings | None = None):
+        self.settings = settings or FeatureSettings()
+        s = self.settings
+        self.words = TfidfVectorizer(analyzer=_identity, ngram_range=(1, 1), min_df=s.word_min_df,
+                                     sublinear_tf=True, dtype=np.float32)
+        self.chars = TfidfVectorizer(analyzer="char", ngram_range=s.char_ngrams, min_df=s.char_min_df,
+                                     max_features=s.max_char_features, sublinear_tf=True, dtype=np.float32)
+
+    def _word_ngrams(self, tokens: list[str]) -> list[str]:
+        lo, hi = self.settings.word_ngrams
+        out: list[str] = []
+        for n in range(lo, hi + 1):
+            out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        return out
+
+    def _inputs(self, texts: list[str], tokens: list[list[str]] | None):
+        if tokens is None:
+            tokens = [word_tokens(t) for t in texts]
+        else:
+            tokens = [[normalise_for_features(w) for w in ws] for ws in tokens]
+        grams = [self._word_ngrams(ws) for ws in tokens]
+        chars = [_LIST_MARK.sub("", normalise_for_features(t)) for t in texts]
+        return grams, chars
+
+    def fit_transform(self, texts: list[str], tokens: list[list[str]] | None = None) -> sp.csr_matrix:
+        grams, chars = self._inputs(texts, tokens)
+        a = self.words.fit_transform(grams)
+        b = self.chars.fit_transform(chars) * self.settings.char_weight
+        return sp.hstack([a, b], format="csr")
+
+    def transform(self, texts: list[str], tokens: list[list[str]] | None = None) -> sp.csr_matrix:
+        grams, chars = self._inputs(texts, tokens)
+        a = self.words.transform(grams)
+        b = self.chars.transform(chars) * self.settings.char_weight
+        return sp.hstack([a, b], format="csr")
+
+    # Persistence: vocabularies and idf vectors only.
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        meta = {
+            "settings": self.settings.__dict__ | {"word_ngrams": list(self.settings.word_ngrams),
+                                                   "char_ngrams": list(self.settings.char_ngrams)},
+            "word_vocabulary": _vocab_list(self.words.vocabulary_),
+            "char_vocabulary": _vocab_list(self.chars.vocabulary_),
+        }
+        arrays = {"word_idf": self.words.idf_.astype(np.float32), "char_idf": self.chars.idf_.astype(np.float32)}
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> SentenceFeatures:
+        raw = dict(meta["settings"])
+        raw["word_ngrams"] = tuple(raw["word_ngrams"])
+        raw["char_ngrams"] = tuple(raw["char_ngrams"])
+        self = cls(FeatureSettings(**raw))
+        for vec, vocab, idf in ((self.words, meta["word_vocabulary"], arrays["word_idf"]),
+                                (self.chars, meta["char_vocabulary"], arrays["char_idf"])):
+            vec.vocabulary_ = {term: i for i, term in enumerate(vocab)}
+            vec.idf_ = np.asarray(idf, dtype=np.float64)
+        return self
+
+
+def _vocab_list(vocabulary: dict[str, int]) -> list[str]:
+    out = [""] * len(vocabulary)
+    for term, i in vocabulary.items():
+        out[i] = term
+    return out

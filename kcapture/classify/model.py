@@ -1,0 +1,210 @@
+"""ThemeClassifier: themes (multi-label, one-vs-rest with per-label thresholds) and a facet (single label).
+
+The same estimator trains on any labeled Thai data: each "head" is one label field, multi-label (a list per row) or
+single-label (one value per row), so users can bring their own codebook. Scores are probabilities in [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+
+from kcapture.classify.features import FeatureSettings, SentenceFeatures
+
+
+@dataclass
+class HeadSettings:
+    C: float = 4.0
+    class_weight: str | None = "balanced"
+    tune_bias: bool = True  # single-label: per-class score offsets tuned for macro-F1 on held-out data
+
+
+@dataclass
+class Head:
+    name: str
+    kind: str  # "multi" or "single"
+    labels: list[str]
+    coef: np.ndarray | None = None  # (n_labels, n_features)
+    intercept: np.ndarray | None = None  # (n_labels,)
+    thresholds: list[float] = field(default_factory=list)  # multi: per label
+    bias: list[float] = field(default_factory=list)  # single: per class offsets added to log-probabilities
+
+    def scores(self, X: sp.csr_matrix) -> np.ndarray:
+        z = X @ self.coef.T + self.intercept
+        z = np.asarray(z)
+        if self.kind == "multi":
+            return 1.0 / (1.0 + np.exp(-z))
+        z = z - z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def decide(self, scores: np.ndarray) -> list:
+        if self.kind == "multi":
+            th = np.asarray(self.thresholds or [0.5] * len(self.labels))
+            return [[self.labels[j] for j in np.flatnonzero(row >= th)] for row in scores]
+        adj = np.log(np.clip(scores, 1e-12, 1.0)) + np.asarray(self.bias or [0.0] * len(self.labels))
+        return [self.labels[j] for j in adj.argmax(axis=1)]
+
+
+def _fit_binary(X, y, settings: HeadSettings) -> tuple[np.ndarray, float]:
+    if y.min() == y.max():  # a label never (or always) seen: constant score
+        return np.zeros(X.shape[1]), (-8.0 if y.max() == 0 else 8.0)
+    clf = LogisticRegression(C=settings.C, class_weight=settings.class_weight, solver="liblinear", max_iter=1000)
+    clf.fit(X, y)
+    return clf.coef_[0], float(clf.intercept_[0])
+
+
+def _fit_multiclass(X, y: np.ndarray, n_classes: int, settings: HeadSettings) -> tuple[np.ndarray, np.ndarray]:
+    clf = LogisticRegression(C=settings.C, class_weight=settings.class_weight, max_iter=2000)
+    clf.fit(X, y)
+    coef = np.zeros((n_classes, X.shape[1]))
+    intercept = np.full(n_classes, -20.0)
+    if len(clf.classes_) == 2:  # sklearn stores one row for two classes
+        coef[clf.classes_[1]] = clf.coef_[0] / 2
+        coef[clf.classes_[0]] = -clf.coef_[0] / 2
+        intercept[clf.classes_[1]] = clf.intercept_[0] / 2
+        intercept[clf.classes_[0]] = -clf.intercept_[0] / 2
+    else:
+        for row, cls in enumerate(clf.classes_):
+            coef[cls] = clf.coef_[row]
+            intercept[cls] = clf.intercept_[row]
+    return coef, intercept
+
+
+def best_threshold(scores: np.ndarray, y: np.ndarray) -> float:
+    """The threshold maximising F1 of one label on held-out scores (0.5 if the label is absent)."""
+    if y.sum() == 0:
+        return 0.5
+    best, best_f1 = 0.5, -1.0
+    for t in np.arange(0.05, 0.96, 0.025):
+        pred = scores >= t
+        tp = float((pred & (y == 1)).sum())
+        f1 = 2 * tp / max(pred.sum() + y.sum(), 1)
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = float(t), f1
+    return best
+
+
+def tune_bias(scores: np.ndarray, y: np.ndarray, rounds: int = 3) -> list[float]:
+    """Per-class offsets on log-probabilities, by coordinate ascent on macro-F1 (helps rare classes)."""
+    n = scores.shape[1]
+    logp = np.log(np.clip(scores, 1e-12, 1.0))
+    bias = np.zeros(n)
+
+    def macro(b):
+        pred = (logp + b).argmax(axis=1)
+        f1s = []
+        for c in range(n):
+            tp = float(((pred == c) & (y == c)).sum())
+            denom = float((pred == c).sum() + (y == c).sum())
+            if (y == c).sum():
+                f1s.append(2 * tp / denom if denom else 0.0)
+        return float(np.mean(f1s)) if f1s else 0.0
+
+    best = macro(bias)
+    for _ in range(rounds):
+        for c in range(n):
+            for delta in np.arange(-2.0, 2.01, 0.25):
+                trial = bias.copy()
+                trial[c] = delta
+                score = macro(trial)
+                if score > best + 1e-9:
+                    best, bias = score, trial
+    return [float(b) for b in bias]
+
+
+class ThemeClassifier:
+    """fit / predict over sentences; heads named after label fields ("themes" multi-label, "facet" single-label)."""
+
+    def __init__(self, features: FeatureSettings | None = None, head: HeadSettings | None = None):
+        self.feature_settings = features or FeatureSettings()
+        self.head_settings = head or HeadSettings()
+        self.features: SentenceFeatures | None = None
+        self.heads: list[Head] = []
+
+    # -- training ---------------------------------------------------------------------------------------------
+    def fit(self, texts: list[str], targets: dict[str, list], valid_texts: list[str] | None = None,
+            valid_targets: dict[str, list] | None = None, tokens: list[list[str]] | None = None) -> ThemeClassifier:
+        """targets: head name -> per-row labels (a list of labels for multi-label heads, one label or None otherwise).
+
+        Thresholds and biases are tuned on the validation rows when given, else on 3-fold out-of-fold predictions.
+        """
+        self.features = SentenceFeatures(self.feature_settings)
+        X = self.features.fit_transform(texts, tokens)
+        Xv = self.features.transform(valid_texts) if valid_texts else None
+        self.heads = []
+        for name, values in targets.items():
+            multi = any(isinstance(v, list) for v in values)
+            if multi:
+                labels = sorted({lab for v in values for lab in (v or [])})
+                head = Head(name, "multi", labels)
+                Y = np.array([[lab in (v or []) for lab in labels] for v in values], dtype=int)
+                head.coef = np.zeros((len(labels), X.shape[1]))
+                head.intercept = np.zeros(len(labels))
+                for j in range(len(labels)):
+                    head.coef[j], head.intercept[j] = _fit_binary(X, Y[:, j], self.head_settings)
+                if Xv is not None:
+                    Yv = np.array([[lab in (v or []) for lab in labels] for v in valid_targets[name]], dtype=int)
+                    held_scores, held_y = head.scores(Xv), Yv
+                else:
+                    held_scores, held_y = self._oof_multi(X, Y), Y
+                head.thresholds = [best_threshold(held_scores[:, j], held_y[:, j]) for j in range(len(labels))]
+            else:
+                keep = [i for i, v in enumerate(values) if v is not None]
+                labels = sorted({values[i] for i in keep})
+                index = {lab: k for k, lab in enumerate(labels)}
+                y = np.array([index[values[i]] for i in keep])
+                head = Head(name, "single", labels)
+                head.coef, head.intercept = _fit_multiclass(X[keep], y, len(labels), self.head_settings)
+                if self.head_settings.tune_bias and len(labels) > 2:
+                    if Xv is not None:
+                        vkeep = [i for i, v in enumerate(valid_targets[name]) if v in index]
+                        yv = np.array([index[valid_targets[name][i]] for i in vkeep])
+                        head.bias = tune_bias(head.scores(Xv[vkeep]), yv)
+                    else:
+                        head.bias = tune_bias(self._oof_single(X[keep], y, len(labels)), y)
+            self.heads.append(head)
+        return self
+
+    def _oof_multi(self, X, Y: np.ndarray) -> np.ndarray:
+        out = np.zeros(Y.shape)
+        for tr, te in KFold(3, shuffle=True, random_state=0).split(X):
+            for j in range(Y.shape[1]):
+                w, b = _fit_binary(X[tr], Y[tr, j], self.head_settings)
+                out[te, j] = 1.0 / (1.0 + np.exp(-(X[te] @ w + b)))
+        return out
+
+    def _oof_single(self, X, y: np.ndarray, n: int) -> np.ndarray:
+        out = np.zeros((len(y), n))
+        for tr, te in KFold(3, shuffle=True, random_state=0).split(X):
+            coef, intercept = _fit_multiclass(X[tr], y[tr], n, self.head_settings)
+            out[te] = Head("oof", "single", [""] * n, coef, intercept).scores(X[te])
+        return out
+
+    # -- prediction -------------------------------------------------------------------------------------------
+    def predict_scores(self, texts: list[str], tokens: list[list[str]] | None = None) -> dict[str, np.ndarray]:
+        if self.features is None:
+            raise RuntimeError("ThemeClassifier is not fitted")
+        X = self.features.transform(texts, tokens)
+        return {h.name: h.scores(X) for h in self.heads}
+
+    def predict(self, texts: list[str], tokens: list[list[str]] | None = None) -> list[dict]:
+        """One dict per text: {head: labels, head + "_scores": {label: score}}."""
+        if not texts:
+            return []
+        scores = self.predict_scores(texts, tokens)
+        rows: list[dict] = [{} for _ in texts]
+        for head in self.heads:
+            s = scores[head.name]
+            decided = head.decide(s)
+            for i, row in enumerate(rows):
+                row[head.name] = decided[i]
+                row[head.name + "_scores"] = {lab: round(float(s[i, j]), 4) for j, lab in enumerate(head.labels)}
+        return rows
+
+    def head(self, name: str) -> Head | None:
+        return next((h for h in self.heads if h.name == name), None)

@@ -1,0 +1,59 @@
+"""Saving and loading a ThemeClassifier as JSON + a NumPy archive (no pickle: a swapped file cannot run code)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from kcapture.classify.features import SentenceFeatures
+from kcapture.classify.model import Head, ThemeClassifier
+from kcapture.errors import ModelError
+
+FORMAT = "kcapture-model"
+FORMAT_VERSION = 1
+
+
+def save_model(model: ThemeClassifier, folder: str | Path, info: dict | None = None) -> Path:
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    feat_meta, arrays = model.features.state()
+    heads = []
+    for h in model.heads:
+        heads.append({"name": h.name, "kind": h.kind, "labels": h.labels, "thresholds": h.thresholds, "bias": h.bias})
+        arrays[f"{h.name}__coef"] = h.coef.astype(np.float32)
+        arrays[f"{h.name}__intercept"] = h.intercept.astype(np.float32)
+    meta = {"format": FORMAT, "version": FORMAT_VERSION, "heads": heads, "features": feat_meta,
+            "head_settings": model.head_settings.__dict__, "info": info or {}}
+    (out / "model.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    np.savez_compressed(out / "arrays.npz", **arrays)
+    return out
+
+
+def load_model(folder: str | Path) -> ThemeClassifier:
+    p = Path(folder)
+    try:
+        meta = json.loads((p / "model.json").read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT:
+            raise ModelError("โฟลเดอร์นี้ไม่ใช่โมเดลของ kcapture", f"{p} is not a kcapture model")
+        if meta.get("version", 0) > FORMAT_VERSION:
+            raise ModelError("โมเดลนี้สร้างด้วย kcapture รุ่นใหม่กว่า", "this model was made by a newer kcapture")
+        with np.load(p / "arrays.npz", allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        model = ThemeClassifier()
+        model.features = SentenceFeatures.from_state(meta["features"], arrays)
+        model.heads = [
+            Head(h["name"], h["kind"], list(h["labels"]), arrays[f"{h['name']}__coef"].astype(np.float64),
+                 arrays[f"{h['name']}__intercept"].astype(np.float64), list(h["thresholds"]), list(h["bias"]))
+            for h in meta["heads"]
+        ]
+        model.info = meta.get("info", {})
+        return model
+    except ModelError:
+        raise
+    except FileNotFoundError as err:
+        raise ModelError(f"ไม่พบโมเดลที่ {p}", f"no model found at {p} (model.json + arrays.npz)") from err
+    except (ValueError, KeyError, TypeError, OSError, zipfile.BadZipFile, json.JSONDecodeError) as err:
+        raise ModelError(f"ไฟล์โมเดลที่ {p} เสียหาย", f"the model at {p} is damaged: {type(err).__name__}") from err

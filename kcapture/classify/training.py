@@ -1,0 +1,97 @@
+"""`kcapture train` and `kcapture evaluate`: any labeled Thai JSONL, single- or multi-label."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from kcapture.classify.data import column, per_label_report, pick_label_fields, pick_text_field, read_jsonl, texts_of
+from kcapture.classify.model import ThemeClassifier
+from kcapture.classify.persist import load_model, save_model
+from kcapture.errors import InvalidInputError
+
+
+def train_from_rows(rows: list[dict], text_field: str | None = None, label_field: str | None = None,
+                    valid_rows: list[dict] | None = None, model: ThemeClassifier | None = None) -> ThemeClassifier:
+    tf = pick_text_field(rows, text_field)
+    fields = pick_label_fields(rows, label_field)
+    texts = texts_of(rows, tf)
+    targets = {f: column(rows, f) for f in fields}
+    for f, values in targets.items():
+        distinct = {lab for v in values for lab in (v if isinstance(v, list) else [v]) if lab}
+        if len(distinct) < 2:
+            raise InvalidInputError(f"ฟิลด์ '{f}' ต้องมีป้ายกำกับอย่างน้อย 2 แบบ",
+                                    f"field '{f}' needs at least 2 distinct labels to train")
+    valid_texts = valid_targets = None
+    if valid_rows:
+        valid_texts = texts_of(valid_rows, pick_text_field(valid_rows, tf))
+        valid_targets = {f: column(valid_rows, f, multi=isinstance(targets[f][0], list)) for f in fields}
+    model = model or ThemeClassifier()
+    return model.fit(texts, targets, valid_texts, valid_targets)
+
+
+def train_command(data: str, out: str, text_field: str | None = None, label_field: str | None = None,
+                  valid: str | None = None) -> None:
+    rows = read_jsonl(data)
+    valid_rows = read_jsonl(valid) if valid else None
+    t0 = time.perf_counter()
+    model = train_from_rows(rows, text_field, label_field, valid_rows)
+    seconds = time.perf_counter() - t0
+    info = {"data": Path(data).name, "valid": Path(valid).name if valid else None, "rows": len(rows),
+            "train_seconds": round(seconds, 1)}
+    save_model(model, out, info)
+    print(f"ฝึกโมเดลเสร็จ / trained on {len(rows)} rows in {seconds:.1f} s -> {out}", file=sys.stderr)
+    if valid_rows:
+        report = evaluate_rows(model, valid_rows, text_field, label_field)
+        print(f"validation: micro-F1 {report['micro_f1']:.3f} macro-F1 {report['macro_f1']:.3f}", file=sys.stderr)
+
+
+def evaluate_rows(model: ThemeClassifier, rows: list[dict], text_field: str | None = None,
+                  label_field: str | None = None) -> dict:
+    tf = pick_text_field(rows, text_field)
+    texts = texts_of(rows, tf)
+    heads = [h for h in model.heads if label_field in (None, h.name)]
+    if label_field and not heads:
+        raise InvalidInputError(f"โมเดลนี้ไม่มีป้ายกำกับ '{label_field}'", f"this model has no head '{label_field}'")
+    missing = [h.name for h in heads if not any(h.name in r for r in rows[:100])]
+    if missing:
+        raise InvalidInputError(f"ข้อมูลไม่มีฟิลด์ {missing}", f"the data has no gold field(s) {missing}")
+    preds = model.predict(texts)
+    reports = {}
+    for h in heads:
+        gold = column(rows, h.name, multi=h.kind == "multi")
+        pred = [p[h.name] for p in preds]
+        if h.kind == "single":
+            keep = [i for i, g in enumerate(gold) if g is not None]
+            gold = [gold[i] for i in keep]
+            pred = [pred[i] for i in keep]
+        reports[h.name] = per_label_report(gold, pred, h.labels, multi=h.kind == "multi")
+    first = reports[heads[0].name]
+    result = dict(first)
+    if len(reports) > 1:
+        result["heads"] = reports
+    return result
+
+
+def format_report(result: dict) -> str:
+    lines = []
+    for name, rep in (result.get("heads") or {"": result}).items():
+        title = f"[{name}] " if name else ""
+        lines.append(f"{title}n={rep['n']}  micro-F1={rep['micro_f1']:.3f}  macro-F1={rep['macro_f1']:.3f}")
+        lines.append(f"  {'label':<26}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
+        for lab, m in rep["per_label"].items():
+            lines.append(f"  {lab:<26}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}{m['support']:>10}")
+    return "\n".join(lines)
+
+
+def evaluate_command(data: str, model_dir: str | None = None, text_field: str | None = None,
+                     label_field: str | None = None) -> None:
+    from kcapture.classify import DEFAULT_MODEL
+
+    model = load_model(model_dir or DEFAULT_MODEL)
+    rows = read_jsonl(data)
+    result = evaluate_rows(model, rows, text_field, label_field)
+    print(format_report(result))
+    print(json.dumps(result, ensure_ascii=False))
