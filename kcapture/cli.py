@@ -42,7 +42,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from kcapture.classify.training import train_command
 
-    train_command(args.data, args.out, text_field=args.text_field, label_field=args.label_field, valid=args.valid)
+    train_command(args.data, args.out, text_field=args.text_field, label_field=args.label_field, valid=args.valid,
+                  settings=args.settings)
     return 0
 
 
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--text-field")
     s.add_argument("--label-field")
     s.add_argument("--valid")
+    s.add_argument("--settings", help="JSON object (or file) of feature and head settings, e.g. '{\"C\": 2}'")
     s.set_defaults(func=cmd_train)
 
     s = sub.add_parser("evaluate", help="ประเมินโมเดล / evaluate a model on labeled JSONL")

@@ -106,7 +106,10 @@ class VisitCard:
     host_organizations: list[str] = field(default_factory=list)
     participants: int | None = None
     projects: list[str] = field(default_factory=list)
-    cohort: str | None = None
+    cohort: str | None = None  # "รุ่นที่ 5"
+    course: str | None = None  # "หลักสูตร..."
+    session: str | None = None  # "ครั้งที่ 4"
+    sentence_ids: dict[str, list[int]] = field(default_factory=dict)  # field -> sentences it was read from
 
 
 @dataclass

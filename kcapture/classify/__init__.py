@@ -28,7 +28,8 @@ def tag_document(doc: Document, model: ThemeClassifier | str | Path | None = Non
     clf = get_model(model)
     if not doc.sentences:
         return doc
-    preds = clf.predict([s.text for s in doc.sentences], tokens=[[t.text for t in s.tokens] for s in doc.sentences])
+    preds = clf.predict([s.text for s in doc.sentences], tokens=[[t.text for t in s.tokens] for s in doc.sentences],
+                        groups=[0] * len(doc.sentences))
     for s, p in zip(doc.sentences, preds, strict=True):
         s.themes = list(p.get("themes", []))
         s.facet = p.get("facet")

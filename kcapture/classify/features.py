@@ -57,6 +57,8 @@ class SentenceFeatures:
 
     def _word_ngrams(self, tokens: list[str]) -> list[str]:
         lo, hi = self.settings.word_ngrams
+        # Sentence-edge markers: facets are often signalled by the first or last word (ควร..., ...ได้).
+        tokens = ["<s>", *tokens, "</s>"]
         out: list[str] = []
         for n in range(lo, hi + 1):
             out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
@@ -82,6 +84,10 @@ class SentenceFeatures:
         a = self.words.transform(grams)
         b = self.chars.transform(chars) * self.settings.char_weight
         return sp.hstack([a, b], format="csr")
+
+    @property
+    def n_word_features(self) -> int:
+        return len(self.words.vocabulary_)
 
     # Persistence: vocabularies and idf vectors only.
     def state(self) -> tuple[dict, dict[str, np.ndarray]]:

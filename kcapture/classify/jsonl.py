@@ -22,7 +22,9 @@ def classify_rows(rows: list[dict], model=None) -> list[dict]:
     out = []
     for i in range(0, len(rows), BATCH):
         chunk = rows[i : i + BATCH]
-        for r, p in zip(chunk, clf.predict([r["text"] for r in chunk]), strict=True):
+        # Rows that name their document ("doc") give the facet its neighbouring sentences as context.
+        groups = [r["doc"] for r in chunk] if all("doc" in r for r in chunk) else None
+        for r, p in zip(chunk, clf.predict([r["text"] for r in chunk], groups=groups), strict=True):
             row = {"id": r.get("id")}
             for key, value in p.items():
                 # The shipped model's heads are "themes" and "facet"; the contract names their scores

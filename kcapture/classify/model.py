@@ -21,6 +21,30 @@ class HeadSettings:
     C: float = 4.0
     class_weight: str | None = "balanced"
     tune_bias: bool = True  # single-label: per-class score offsets tuned for macro-F1 on held-out data
+    context_weight: float = 1.0  # single-label heads also see the previous and next sentence of the same document
+    context_dropout: float = 0.25  # share of training rows seen without context, so lone sentences work too
+    theme_context_weight: float = 0.3  # multi-label heads: weight of the neighbours' words (0 = sentence alone)
+
+
+def context_matrix(X: sp.csr_matrix, n_word: int, groups: list | None, weight: float,
+                   drop: np.ndarray | None = None) -> sp.csr_matrix:
+    """[X | weight * words(previous sentence) | weight * words(next sentence)], neighbours within the same group."""
+    W = X[:, :n_word]
+    n = X.shape[0]
+    if groups is None:
+        groups = list(range(n))  # every row its own document: no neighbours
+    prev_idx = np.array([i - 1 if i > 0 and groups[i - 1] == groups[i] else -1 for i in range(n)])
+    next_idx = np.array([i + 1 if i + 1 < n and groups[i + 1] == groups[i] else -1 for i in range(n)])
+    if drop is not None:
+        prev_idx[drop] = -1
+        next_idx[drop] = -1
+
+    def shifted(idx: np.ndarray) -> sp.csr_matrix:
+        rows = np.flatnonzero(idx >= 0)
+        sel = sp.csr_matrix((np.ones(len(rows)), (rows, idx[rows])), shape=(n, n))
+        return sel @ W * weight
+
+    return sp.hstack([X, shifted(prev_idx), shifted(next_idx)], format="csr")
 
 
 @dataclass
@@ -32,6 +56,7 @@ class Head:
     intercept: np.ndarray | None = None  # (n_labels,)
     thresholds: list[float] = field(default_factory=list)  # multi: per label
     bias: list[float] = field(default_factory=list)  # single: per class offsets added to log-probabilities
+    context: bool = False  # reads the neighbouring sentences' words too (the facet head)
 
     def scores(self, X: sp.csr_matrix) -> np.ndarray:
         z = X @ self.coef.T + self.intercept
@@ -128,7 +153,8 @@ class ThemeClassifier:
 
     # -- training ---------------------------------------------------------------------------------------------
     def fit(self, texts: list[str], targets: dict[str, list], valid_texts: list[str] | None = None,
-            valid_targets: dict[str, list] | None = None, tokens: list[list[str]] | None = None) -> ThemeClassifier:
+            valid_targets: dict[str, list] | None = None, tokens: list[list[str]] | None = None,
+            groups: list | None = None, valid_groups: list | None = None) -> ThemeClassifier:
         """targets: head name -> per-row labels (a list of labels for multi-label heads, one label or None otherwise).
 
         Thresholds and biases are tuned on the validation rows when given, else on 3-fold out-of-fold predictions.
@@ -141,32 +167,46 @@ class ThemeClassifier:
             multi = any(isinstance(v, list) for v in values)
             if multi:
                 labels = sorted({lab for v in values for lab in (v or [])})
-                head = Head(name, "multi", labels)
+                hs = self.head_settings
+                use_ctx = hs.theme_context_weight > 0
+                head = Head(name, "multi", labels, context=use_ctx)
+                Xm, Xvm = X, Xv
+                if use_ctx:
+                    drop = np.random.default_rng(1).random(X.shape[0]) < hs.context_dropout
+                    Xm = context_matrix(X, self.features.n_word_features, groups, hs.theme_context_weight, drop)
+                    if Xv is not None:
+                        Xvm = context_matrix(Xv, self.features.n_word_features, valid_groups, hs.theme_context_weight)
                 Y = np.array([[lab in (v or []) for lab in labels] for v in values], dtype=int)
-                head.coef = np.zeros((len(labels), X.shape[1]))
+                head.coef = np.zeros((len(labels), Xm.shape[1]))
                 head.intercept = np.zeros(len(labels))
                 for j in range(len(labels)):
-                    head.coef[j], head.intercept[j] = _fit_binary(X, Y[:, j], self.head_settings)
-                if Xv is not None:
+                    head.coef[j], head.intercept[j] = _fit_binary(Xm, Y[:, j], self.head_settings)
+                if Xvm is not None:
                     Yv = np.array([[lab in (v or []) for lab in labels] for v in valid_targets[name]], dtype=int)
-                    held_scores, held_y = head.scores(Xv), Yv
+                    held_scores, held_y = head.scores(Xvm), Yv
                 else:
-                    held_scores, held_y = self._oof_multi(X, Y), Y
+                    held_scores, held_y = self._oof_multi(Xm, Y), Y
                 head.thresholds = [best_threshold(held_scores[:, j], held_y[:, j]) for j in range(len(labels))]
             else:
+                hs = self.head_settings
+                rng = np.random.default_rng(0)
+                drop = rng.random(X.shape[0]) < hs.context_dropout
+                n_word = self.features.n_word_features
+                X_single = context_matrix(X, n_word, groups, hs.context_weight, drop)
+                Xv_single = context_matrix(Xv, n_word, valid_groups, hs.context_weight) if Xv is not None else None
                 keep = [i for i, v in enumerate(values) if v is not None]
                 labels = sorted({values[i] for i in keep})
                 index = {lab: k for k, lab in enumerate(labels)}
                 y = np.array([index[values[i]] for i in keep])
-                head = Head(name, "single", labels)
-                head.coef, head.intercept = _fit_multiclass(X[keep], y, len(labels), self.head_settings)
+                head = Head(name, "single", labels, context=True)
+                head.coef, head.intercept = _fit_multiclass(X_single[keep], y, len(labels), self.head_settings)
                 if self.head_settings.tune_bias and len(labels) > 2:
-                    if Xv is not None:
+                    if Xv_single is not None:
                         vkeep = [i for i, v in enumerate(valid_targets[name]) if v in index]
                         yv = np.array([index[valid_targets[name][i]] for i in vkeep])
-                        head.bias = tune_bias(head.scores(Xv[vkeep]), yv)
+                        head.bias = tune_bias(head.scores(Xv_single[vkeep]), yv)
                     else:
-                        head.bias = tune_bias(self._oof_single(X[keep], y, len(labels)), y)
+                        head.bias = tune_bias(self._oof_single(X_single[keep], y, len(labels)), y)
             self.heads.append(head)
         return self
 
@@ -186,17 +226,27 @@ class ThemeClassifier:
         return out
 
     # -- prediction -------------------------------------------------------------------------------------------
-    def predict_scores(self, texts: list[str], tokens: list[list[str]] | None = None) -> dict[str, np.ndarray]:
+    def predict_scores(self, texts: list[str], tokens: list[list[str]] | None = None,
+                       groups: list | None = None) -> dict[str, np.ndarray]:
+        """groups: a document id per text, in reading order (neighbours give the facet context); None = lone texts."""
         if self.features is None:
             raise RuntimeError("ThemeClassifier is not fitted")
         X = self.features.transform(texts, tokens)
-        return {h.name: h.scores(X) for h in self.heads}
+        out = {}
+        hs = self.head_settings
+        for h in self.heads:
+            if h.context:
+                weight = hs.context_weight if h.kind == "single" else hs.theme_context_weight
+                out[h.name] = h.scores(context_matrix(X, self.features.n_word_features, groups, weight))
+            else:
+                out[h.name] = h.scores(X)
+        return out
 
-    def predict(self, texts: list[str], tokens: list[list[str]] | None = None) -> list[dict]:
+    def predict(self, texts: list[str], tokens: list[list[str]] | None = None, groups: list | None = None) -> list[dict]:
         """One dict per text: {head: labels, head + "_scores": {label: score}}."""
         if not texts:
             return []
-        scores = self.predict_scores(texts, tokens)
+        scores = self.predict_scores(texts, tokens, groups)
         rows: list[dict] = [{} for _ in texts]
         for head in self.heads:
             s = scores[head.name]

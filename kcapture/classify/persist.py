@@ -22,7 +22,8 @@ def save_model(model: ThemeClassifier, folder: str | Path, info: dict | None = N
     feat_meta, arrays = model.features.state()
     heads = []
     for h in model.heads:
-        heads.append({"name": h.name, "kind": h.kind, "labels": h.labels, "thresholds": h.thresholds, "bias": h.bias})
+        heads.append({"name": h.name, "kind": h.kind, "labels": h.labels, "thresholds": h.thresholds, "bias": h.bias,
+                      "context": h.context})
         arrays[f"{h.name}__coef"] = h.coef.astype(np.float32)
         arrays[f"{h.name}__intercept"] = h.intercept.astype(np.float32)
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "heads": heads, "features": feat_meta,
@@ -42,11 +43,14 @@ def load_model(folder: str | Path) -> ThemeClassifier:
             raise ModelError("โมเดลนี้สร้างด้วย kcapture รุ่นใหม่กว่า", "this model was made by a newer kcapture")
         with np.load(p / "arrays.npz", allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
-        model = ThemeClassifier()
+        from kcapture.classify.model import HeadSettings
+
+        model = ThemeClassifier(head=HeadSettings(**meta.get("head_settings", {})))
         model.features = SentenceFeatures.from_state(meta["features"], arrays)
         model.heads = [
             Head(h["name"], h["kind"], list(h["labels"]), arrays[f"{h['name']}__coef"].astype(np.float64),
-                 arrays[f"{h['name']}__intercept"].astype(np.float64), list(h["thresholds"]), list(h["bias"]))
+                 arrays[f"{h['name']}__intercept"].astype(np.float64), list(h["thresholds"]), list(h["bias"]),
+                 bool(h.get("context", False)))
             for h in meta["heads"]
         ]
         model.info = meta.get("info", {})

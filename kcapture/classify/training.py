@@ -29,15 +29,42 @@ def train_from_rows(rows: list[dict], text_field: str | None = None, label_field
         valid_texts = texts_of(valid_rows, pick_text_field(valid_rows, tf))
         valid_targets = {f: column(valid_rows, f, multi=isinstance(targets[f][0], list)) for f in fields}
     model = model or ThemeClassifier()
-    return model.fit(texts, targets, valid_texts, valid_targets)
+    groups = [r.get("doc") for r in rows] if all("doc" in r for r in rows) else None
+    valid_groups = None
+    if valid_rows and all("doc" in r for r in valid_rows):
+        valid_groups = [r.get("doc") for r in valid_rows]
+    return model.fit(texts, targets, valid_texts, valid_targets, groups=groups, valid_groups=valid_groups)
+
+
+def model_from_settings(settings: str | None) -> ThemeClassifier:
+    """A ThemeClassifier from a JSON object of FeatureSettings and HeadSettings fields (or a path to one)."""
+    from dataclasses import fields
+
+    from kcapture.classify.features import FeatureSettings
+    from kcapture.classify.model import HeadSettings
+
+    if not settings:
+        return ThemeClassifier()
+    try:
+        raw = json.loads(Path(settings).read_text(encoding="utf-8") if Path(settings).is_file() else settings)
+    except (json.JSONDecodeError, OSError) as err:
+        raise InvalidInputError("--settings ต้องเป็น JSON", f"--settings must be a JSON object: {err}") from err
+    feat_keys = {f.name for f in fields(FeatureSettings)}
+    head_keys = {f.name for f in fields(HeadSettings)}
+    unknown = set(raw) - feat_keys - head_keys
+    if unknown:
+        raise InvalidInputError(f"ไม่รู้จักค่าตั้ง {sorted(unknown)}", f"unknown settings {sorted(unknown)}")
+    feat = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in feat_keys}
+    head = {k: v for k, v in raw.items() if k in head_keys}
+    return ThemeClassifier(FeatureSettings(**feat), HeadSettings(**head))
 
 
 def train_command(data: str, out: str, text_field: str | None = None, label_field: str | None = None,
-                  valid: str | None = None) -> None:
+                  valid: str | None = None, settings: str | None = None) -> None:
     rows = read_jsonl(data)
     valid_rows = read_jsonl(valid) if valid else None
     t0 = time.perf_counter()
-    model = train_from_rows(rows, text_field, label_field, valid_rows)
+    model = train_from_rows(rows, text_field, label_field, valid_rows, model=model_from_settings(settings))
     seconds = time.perf_counter() - t0
     info = {"data": Path(data).name, "valid": Path(valid).name if valid else None, "rows": len(rows),
             "train_seconds": round(seconds, 1)}
@@ -58,7 +85,8 @@ def evaluate_rows(model: ThemeClassifier, rows: list[dict], text_field: str | No
     missing = [h.name for h in heads if not any(h.name in r for r in rows[:100])]
     if missing:
         raise InvalidInputError(f"ข้อมูลไม่มีฟิลด์ {missing}", f"the data has no gold field(s) {missing}")
-    preds = model.predict(texts)
+    groups = [r.get("doc") for r in rows] if all("doc" in r for r in rows) else None
+    preds = model.predict(texts, groups=groups)
     reports = {}
     for h in heads:
         gold = column(rows, h.name, multi=h.kind == "multi")
