@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from kcapture.classify.char_ngrams import CharNgramTfidf
 from kcapture.thai.numbers import to_arabic_digits
 from kcapture.thai.tokenize import default_tokenizer
 
@@ -21,13 +22,18 @@ _DIGITS = re.compile(r"\d+")
 _LIST_MARK = re.compile(r"^\s*(?:[-•*●▪◦]|\(?\d{1,2}[.)]|[๑-๙][.)])\s*")
 
 
+_THAI_DIGIT = re.compile("[๐-๙]")
+
+
 def normalise_for_features(text: str) -> str:
     # Numbers vary endlessly and say little about the theme; keep that there was one.
-    return _DIGITS.sub("0", to_arabic_digits(text.lower()))
+    if _THAI_DIGIT.search(text):
+        text = to_arabic_digits(text)
+    return _DIGITS.sub("0", text.lower())
 
 
 def word_tokens(text: str) -> list[str]:
-    return [t.text for t in default_tokenizer().tokenize(normalise_for_features(text))]
+    return default_tokenizer().words_batch([normalise_for_features(text)])[0]
 
 
 def _identity(tokens):
@@ -52,8 +58,7 @@ class SentenceFeatures:
         s = self.settings
         self.words = TfidfVectorizer(analyzer=_identity, ngram_range=(1, 1), min_df=s.word_min_df,
                                      sublinear_tf=True, dtype=np.float32)
-        self.chars = TfidfVectorizer(analyzer="char", ngram_range=s.char_ngrams, min_df=s.char_min_df,
-                                     max_features=s.max_char_features, sublinear_tf=True, dtype=np.float32)
+        self.chars = CharNgramTfidf(s.char_ngrams, s.char_min_df, s.max_char_features)
 
     def _word_ngrams(self, tokens: list[str]) -> list[str]:
         lo, hi = self.settings.word_ngrams
@@ -65,12 +70,13 @@ class SentenceFeatures:
         return out
 
     def _inputs(self, texts: list[str], tokens: list[list[str]] | None):
+        normalised = [normalise_for_features(t) for t in texts]
         if tokens is None:
-            tokens = [word_tokens(t) for t in texts]
+            tokens = default_tokenizer().words_batch(normalised)
         else:
             tokens = [[normalise_for_features(w) for w in ws] for ws in tokens]
         grams = [self._word_ngrams(ws) for ws in tokens]
-        chars = [_LIST_MARK.sub("", normalise_for_features(t)) for t in texts]
+        chars = [_LIST_MARK.sub("", t) for t in normalised]
         return grams, chars
 
     def fit_transform(self, texts: list[str], tokens: list[list[str]] | None = None) -> sp.csr_matrix:
@@ -95,9 +101,8 @@ class SentenceFeatures:
             "settings": self.settings.__dict__ | {"word_ngrams": list(self.settings.word_ngrams),
                                                    "char_ngrams": list(self.settings.char_ngrams)},
             "word_vocabulary": _vocab_list(self.words.vocabulary_),
-            "char_vocabulary": _vocab_list(self.chars.vocabulary_),
         }
-        arrays = {"word_idf": self.words.idf_.astype(np.float32), "char_idf": self.chars.idf_.astype(np.float32)}
+        arrays = {"word_idf": self.words.idf_.astype(np.float32), **self.chars.state()}
         return meta, arrays
 
     @classmethod
@@ -106,10 +111,10 @@ class SentenceFeatures:
         raw["word_ngrams"] = tuple(raw["word_ngrams"])
         raw["char_ngrams"] = tuple(raw["char_ngrams"])
         self = cls(FeatureSettings(**raw))
-        for vec, vocab, idf in ((self.words, meta["word_vocabulary"], arrays["word_idf"]),
-                                (self.chars, meta["char_vocabulary"], arrays["char_idf"])):
-            vec.vocabulary_ = {term: i for i, term in enumerate(vocab)}
-            vec.idf_ = np.asarray(idf, dtype=np.float64)
+        self.words.vocabulary_ = {term: i for i, term in enumerate(meta["word_vocabulary"])}
+        self.words.idf_ = np.asarray(arrays["word_idf"], dtype=np.float64)
+        s = self.settings
+        self.chars = CharNgramTfidf.from_state(arrays, s.char_ngrams, s.char_min_df, s.max_char_features)
         return self
 
 

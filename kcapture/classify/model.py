@@ -251,9 +251,10 @@ class ThemeClassifier:
         for head in self.heads:
             s = scores[head.name]
             decided = head.decide(s)
+            rounded = np.round(s, 4).tolist()
             for i, row in enumerate(rows):
                 row[head.name] = decided[i]
-                row[head.name + "_scores"] = {lab: round(float(s[i, j]), 4) for j, lab in enumerate(head.labels)}
+                row[head.name + "_scores"] = dict(zip(head.labels, rounded[i], strict=True))
         return rows
 
     def head(self, name: str) -> Head | None:

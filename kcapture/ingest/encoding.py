@@ -26,6 +26,9 @@ _PLAIN = re.compile("[\u0e01-\u0e5b\t\n\r\x20-\x7e\u00a0-\u00ff\u2018-\u201d\u20
 # A combining Thai mark right after a space or at the start is impossible in real text: a sign of a wrong code page.
 _BAD_THAI = re.compile("(?:^|[\\s\x20-\x7e])[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
 _LEGACY = ("cp874", "tis-620", "cp1252", "latin-1")
+# Accented Latin letters and symbols stand next to ASCII letters in real Western text ("café", "Größe"); a run of them
+# on its own is Thai read in a Latin code page ("ขอบคุณ" in cp874 read as Latin-1 is "¢Íº¤Ø³").
+_LONE_LATIN1 = re.compile("(?<![A-Za-z\u00c0-\u00ff])[\u00a1-\u00ff]{2,}(?![A-Za-z])")
 
 
 def thai_text_score(text: str) -> float:
@@ -34,12 +37,15 @@ def thai_text_score(text: str) -> float:
         return 0.0
     sample = text[:200_000]
     n = len(sample)
-    plain = len(_PLAIN.findall(sample)) / n
+    lone = sum(len(m) for m in _LONE_LATIN1.findall(sample))
+    plain = (len(_PLAIN.findall(sample)) - lone) / n
     thai = _THAI.findall(sample)
     if thai:
         common = sum(1 for c in thai if c in _COMMON_THAI) / len(thai)
         bad = len(_BAD_THAI.findall(sample)) / len(thai)
-        return plain * (0.6 + 0.4 * min(common / 0.45, 1.0)) * max(0.0, 1.0 - 5 * bad)
+        # Letter frequencies say little about a few words: their weight grows with the sample up to 50 Thai letters.
+        weight = 0.4 * min(len(thai) / 50, 1.0)
+        return plain * (1.0 - weight + weight * min(common / 0.45, 1.0)) * max(0.0, 1.0 - 5 * bad)
     return plain
 
 
@@ -80,7 +86,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
         )
     try:
         text = data.decode("utf-8")
-        return text, "utf-8"
+        if not _thai_read_as_utf8(data, text):
+            return text, "utf-8"
     except UnicodeDecodeError:
         pass
     candidates: list[tuple[float, str, str]] = []
@@ -105,12 +112,38 @@ def decode_text(data: bytes) -> tuple[str, str]:
     )
 
 
+def _thai_read_as_utf8(data: bytes, text: str) -> bool:
+    """True if `data` is a few words of cp874 Thai that happen to be valid UTF-8 ("รถ" is the bytes of "ö").
+
+    Thai in cp874 is bytes A1-FB, so it can pass as UTF-8 only in short files; the UTF-8 reading is then letters of
+    other scripts standing alone, where real Western text has its accented letters inside ASCII words ("café").
+    """
+    if len(data) > 2000 or text.isascii() or _THAI.search(text):
+        return False
+    if re.search("[A-Za-z][^\x00-\x7f]|[^\x00-\x7f][A-Za-z]", text):
+        return False
+    try:
+        thai = data.decode("cp874")
+    except UnicodeDecodeError:
+        return False
+    return all(c.isascii() or _THAI.match(c) for c in thai) and thai_text_score(thai) >= 0.85
+
+
 def _charset_normalizer_guesses(data: bytes) -> list[str]:
     try:
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - a declared dependency
         return []
-    return [m.encoding for m in from_bytes(data[:200_000])][:3]
+    # Only code pages that keep ASCII as ASCII: for a few bytes of Thai the detector may offer EBCDIC ("ครู" -> "uCR").
+    return [m.encoding for m in from_bytes(data[:200_000]) if _ascii_compatible(m.encoding)][:3]
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    probe = b"Abc xyz 0123456789 .,:;-()"
+    try:
+        return probe.decode(encoding) == probe.decode("ascii")
+    except (LookupError, UnicodeDecodeError):
+        return False
 
 
 def _unreadable(enc: str) -> UnreadableFileError:

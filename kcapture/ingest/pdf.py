@@ -178,17 +178,82 @@ def _drop_inner_space(m: re.Match[str]) -> str:
 # --- Marked content and space runs that pypdf misreads (LibreOffice exports) -----------------------------------------
 # LibreOffice draws Thai sara am as a nikhahit glyph plus a sara aa glyph and shifted tone marks as variant glyphs, and
 # puts the real characters in `/Span <</ActualText (...)>> BDC ... EMC`; pypdf ignores ActualText and reads the glyphs'
-# own ToUnicode entries, which are wrong ("ดำาเนิน", "เขูา") or missing (a control character such as a tab). And when
-# a line's spaces are in another font than its Thai letters, LibreOffice draws all of them first, in one run, before the
-# text: pypdf puts them at the start of the line and the words they separated run together. Both are repaired in the
-# page's content stream before pypdf reads it: each ActualText span shows one code added to its font (same width,
-# ToUnicode = the ActualText), and each space of such a run moves into the text at its place, as a zero-width code.
+# own ToUnicode entries, which are wrong ("ดำาเนิน", "เขูา") or missing (a control character such as a tab). It places
+# marks with a pair of TJ adjustments ("ป", 98, "ี", -99, "แ"), the second of which pypdf takes for a word gap ("ปี แรก").
+# And when a line's spaces are in another font than its Thai letters, it draws all of them first, in one run, before
+# the text: pypdf puts them at the start of the line and the words they separated run together. All three are
+# repaired in the page's content stream before pypdf reads it: each ActualText span shows one code added to its font
+# (same width, ToUnicode = the ActualText); adjustments made just before a zero-width glyph move to after it; and each
+# space of such a run moves into the text at its x position, as a zero-width code of that text's font.
 
 _SHOW = (b"Tj", b"TJ")
 
 
+class _PageFonts:
+    """The page's simple (one-byte) fonts, with their widths and space codes, and codes added to them."""
+
+    def __init__(self, fonts, added: dict[tuple[int, str, int], int]):
+        self.fonts = fonts
+        self.added = added
+        self._info: dict = {}
+
+    def get(self, name):
+        """(font, first code, widths) for a simple font with widths, else None (composite fonts are left alone)."""
+        if name not in self._info:
+            font = self.fonts.get(name) if name is not None else None
+            font = font.get_object() if font is not None else None
+            info = None
+            if font is not None and font.get("/Subtype") in ("/TrueType", "/Type1") and "/Widths" in font:
+                widths = [float(w) for w in font["/Widths"].get_object()]
+                info = (font, int(font.get("/FirstChar", 0)), widths)
+            self._info[name] = info
+        return self._info[name]
+
+    def width(self, info, code: int) -> float:
+        k = code - info[1]
+        return info[2][k] if 0 <= k < len(info[2]) else 0.0
+
+    def space_codes(self, info) -> set[int]:
+        key = ("spaces", id(info[0]))
+        if key not in self._info:
+            to_unicode = info[0].get("/ToUnicode")
+            cmap = to_unicode.get_object().get_data() if to_unicode is not None else b""
+            self._info[key] = {int(a, 16) for a in re.findall(rb"<([0-9A-Fa-f]{2})>\s*<0020>", cmap)}
+        return self._info[key]
+
+    def add_code(self, name, text: str, width: float) -> int | None:
+        """A one-byte code added to the font, drawing no glyph, that reads as `text` and advances by `width`."""
+        from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, NumberObject
+
+        info = self.get(name)
+        if info is None or not text:
+            return None
+        font, first, widths = info
+        key = (id(font), text, round(width))
+        if key in self.added:
+            return self.added[key]
+        code = int(font.get("/LastChar", 255)) + 1
+        to_unicode = font.get("/ToUnicode")
+        cmap = to_unicode.get_object().get_data() if to_unicode is not None else b""
+        if code > 255 or code < first or b"endcmap" not in cmap:
+            return None
+        entry = b"1 beginbfchar\n<%02X> <%s>\nendbfchar\n" % (code, text.encode("utf-16-be").hex().upper().encode())
+        stream = DecodedStreamObject()
+        stream.set_data(cmap.replace(b"endcmap", entry + b"endcmap", 1))
+        widths = widths + [0.0] * (code - first + 1 - len(widths))
+        widths[code - first] = float(round(width))
+        font[NameObject("/ToUnicode")] = stream
+        font[NameObject("/Widths")] = ArrayObject(NumberObject(round(w)) for w in widths)
+        font[NameObject("/LastChar")] = NumberObject(code)
+        for k, v in list(self._info.items()):  # the font's cached widths changed
+            if v is not None and not isinstance(k, tuple) and v[0] is font:
+                self._info[k] = (font, first, widths)
+        self.added[key] = code
+        return code
+
+
 def _fix_content_stream(page, added: dict[tuple[int, str, int], int], libreoffice: bool) -> None:
-    from pypdf.generic import ContentStream, DictionaryObject, NameObject
+    from pypdf.generic import ContentStream, NameObject
 
     try:
         contents = page.get_contents()
@@ -198,11 +263,37 @@ def _fix_content_stream(page, added: dict[tuple[int, str, int], int], libreoffic
     if contents is None or not (libreoffice or b"/ActualText" in contents.get_data()):
         return
     stream = ContentStream(contents, page.pdf, "bytes")  # "bytes": string operands stay the codes they are
-    ops = list(stream.operations)
+    page_fonts = _PageFonts(fonts, added)
+    ops = _apply_actual_text(list(stream.operations), page_fonts)
+    changed = ops is not None
+    ops = ops or list(stream.operations)
+    changed |= _fold_mark_offsets(ops, page_fonts)
+    changed |= _move_space_runs(ops, page_fonts)
+    if changed:
+        stream.operations = [op for op in ops if op is not None]
+        page[NameObject("/Contents")] = stream
+
+
+def _show_items(operands, op) -> list:
+    """What a Tj/TJ shows: byte strings of codes, and (TJ) position adjustments in thousandths of the font size."""
+    if op == b"TJ":
+        return list(operands[0]) if operands and isinstance(operands[0], list) else []
+    return list(operands[:1])
+
+
+def _is_number(item) -> bool:
+    return isinstance(item, (int, float)) and not isinstance(item, bool)
+
+
+def _apply_actual_text(ops, fonts: _PageFonts):
+    from pypdf.generic import DictionaryObject
+
+    if not any(op == b"BDC" for _, op in ops):
+        return None
     out: list = []
     font_name = None
-    i = 0
     changed = False
+    i = 0
     while i < len(ops):
         operands, op = ops[i]
         if op == b"Tf" and operands:
@@ -215,7 +306,7 @@ def _fix_content_stream(page, added: dict[tuple[int, str, int], int], libreoffic
                 j += 1
             new = None
             if depth == 0:
-                new = _actual_text_span(ops[i + 1 : j - 1], str(props["/ActualText"]), font_name, fonts, added)
+                new = _actual_text_span(ops[i + 1 : j - 1], str(props["/ActualText"]), font_name, fonts)
             if new is not None:
                 out += [ops[i], *new, ops[j - 1]]
                 font_name = next((o[0] for o, p in reversed(new) if p == b"Tf" and o), font_name)
@@ -223,21 +314,45 @@ def _fix_content_stream(page, added: dict[tuple[int, str, int], int], libreoffic
                 continue
         out.append(ops[i])
         i += 1
-    if _fold_mark_offsets(out, fonts):
-        changed = True
-    moved = _move_space_runs(out, fonts, added)
-    if moved is not None:
-        out, changed = moved, True
-    if changed:
-        stream.operations = out
-        page[NameObject("/Contents")] = stream
+    return out if changed else None
 
 
-def _fold_mark_offsets(ops, fonts) -> bool:
-    """Move each TJ position adjustment made just before a zero-width glyph (a Thai mark) to after it.
+def _actual_text_span(span, actual: str, font_name, fonts: _PageFonts):
+    """The span's operators with its glyphs replaced by one code that reads as `actual`; None to leave it as is."""
+    from pypdf.generic import ByteStringObject
 
-    LibreOffice places marks with a pair of adjustments ("ป", 98, "ี", -99, "แ"); pypdf reads the second as a word gap
-    and writes "ปี แรก". Moved past the mark, the pair cancels out and the following glyphs stay where they were.
+    new, shown = [], False
+    for operands, op in span:
+        if op == b"Tf" and operands:
+            font_name = operands[0]
+        if op in (b"'", b'"', b"Do", b"BT", b"ET"):
+            return None
+        if op not in _SHOW:
+            new.append((operands, op))
+            continue
+        info = fonts.get(font_name)
+        if info is None:
+            return None
+        if shown:
+            continue  # the ActualText stands for all the span's glyphs
+        width = 0.0
+        for item in _show_items(operands, op):
+            if isinstance(item, bytes):
+                width += sum(fonts.width(info, c) for c in item)
+            elif _is_number(item):
+                width -= float(item)
+        code = fonts.add_code(font_name, actual, max(width, 0.0))
+        if code is None:
+            return None
+        new.append(([ByteStringObject(bytes([code]))], b"Tj"))
+        shown = True
+    return new if shown else None
+
+
+def _fold_mark_offsets(ops, fonts: _PageFonts) -> bool:
+    """Move each TJ adjustment made just before a zero-width glyph (a Thai mark) to after it.
+
+    Moved past the mark, a pair of adjustments placing it cancels out, and the following glyphs stay where they were.
     """
     from pypdf.generic import ArrayObject, ByteStringObject, FloatObject
 
@@ -248,26 +363,24 @@ def _fold_mark_offsets(ops, fonts) -> bool:
             font_name = operands[0]
         if op != b"TJ" or not operands or not isinstance(operands[0], list):
             continue
-        font = _simple_font(fonts, font_name)
-        if font is None or not any(isinstance(it, (int, float)) for it in operands[0]):
+        info = fonts.get(font_name)
+        if info is None or not any(_is_number(it) for it in operands[0]):
             continue
-        tokens: list = []  # ints are glyph codes wrapped in a tuple; floats are adjustments
+        tokens: list = []  # tuples (code,) for glyphs, floats for adjustments
         moved = False
         for item in operands[0]:
-            codes = _codes(item)
-            if codes is None:
-                if isinstance(item, (int, float)):
-                    if tokens and isinstance(tokens[-1], float):
-                        tokens[-1] += float(item)
-                    else:
-                        tokens.append(float(item))
-                continue
-            for c in codes:
-                if tokens and isinstance(tokens[-1], float) and _glyph_width(font, c) == 0:
-                    tokens.insert(len(tokens) - 1, (c,))
-                    moved = True
+            if _is_number(item):
+                if tokens and isinstance(tokens[-1], float):
+                    tokens[-1] += float(item)
                 else:
-                    tokens.append((c,))
+                    tokens.append(float(item))
+            elif isinstance(item, bytes):
+                for c in item:
+                    if tokens and isinstance(tokens[-1], float) and fonts.width(info, c) == 0:
+                        tokens.insert(len(tokens) - 1, (c,))
+                        moved = True
+                    else:
+                        tokens.append((c,))
         if not moved:
             continue
         new: list = []
@@ -284,130 +397,49 @@ def _fold_mark_offsets(ops, fonts) -> bool:
     return changed
 
 
-def _simple_font(fonts, name):
-    """The font dictionary if it is a simple (one-byte) font with widths; composite fonts are left alone."""
-    font = fonts.get(name) if name is not None else None
-    font = font.get_object() if font is not None else None
-    if font is None or font.get("/Subtype") not in ("/TrueType", "/Type1") or "/Widths" not in font:
-        return None
-    return font
-
-
-def _glyph_width(font, code: int) -> float:
-    widths = font["/Widths"].get_object()
-    k = code - int(font.get("/FirstChar", 0))
-    return float(widths[k]) if 0 <= k < len(widths) else 0.0
-
-
-def _show_items(operands, op) -> list:
-    """What a Tj/TJ shows: strings of codes and (TJ) position adjustments in thousandths of the font size."""
-    if op == b"TJ":
-        return list(operands[0]) if operands and isinstance(operands[0], list) else []
-    return list(operands[:1])
-
-
-def _codes(item) -> bytes | None:
-    from pypdf.generic import NameObject
-
-    if isinstance(item, NameObject) or not isinstance(item, (bytes, str)):
-        return None
-    return item if isinstance(item, bytes) else item.encode("latin-1", "replace")
-
-
-def _actual_text_span(span, actual: str, font_name, fonts, added):
-    """The span's operators with its glyphs replaced by one code that reads as `actual`; None to leave it as is."""
-    from pypdf.generic import ByteStringObject
-
-    new, shown = [], False
-    for operands, op in span:
-        if op == b"Tf" and operands:
-            font_name = operands[0]
-        if op in (b"'", b'"', b"Do", b"BT", b"ET"):
-            return None
-        if op not in _SHOW:
-            new.append((operands, op))
-            continue
-        font = _simple_font(fonts, font_name)
-        if font is None:
-            return None
-        if shown:
-            continue  # the ActualText stands for all the span's glyphs
-        width = 0.0
-        for item in _show_items(operands, op):
-            codes = _codes(item)
-            if codes is not None:
-                width += sum(_glyph_width(font, c) for c in codes)
-            elif isinstance(item, (int, float)):
-                width -= float(item)
-        code = _added_code(font, actual, max(width, 0.0), added)
-        if code is None:
-            return None
-        new.append(([ByteStringObject(bytes([code]))], b"Tj"))
-        shown = True
-    return new if shown else None
-
-
-def _added_code(font, text: str, width: float, added) -> int | None:
-    """A one-byte code added to `font`, drawing no glyph, that reads as `text` and advances by `width`."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, NumberObject
-
-    key = (id(font), text, round(width))
-    if key in added:
-        return added[key]
-    first = int(font.get("/FirstChar", 0))
-    code = int(font.get("/LastChar", 255)) + 1
-    to_unicode = font.get("/ToUnicode")
-    if code > 255 or to_unicode is None or not text:
-        return None
-    cmap = to_unicode.get_object().get_data()
-    if b"endcmap" not in cmap:
-        return None
-    entry = b"1 beginbfchar\n<%02X> <%s>\nendbfchar\n" % (code, text.encode("utf-16-be").hex().upper().encode())
-    stream = DecodedStreamObject()
-    stream.set_data(cmap.replace(b"endcmap", entry + b"endcmap", 1))
-    widths = list(font["/Widths"].get_object())
-    widths += [NumberObject(0)] * (code - first + 1 - len(widths))
-    widths[code - first] = NumberObject(round(width))
-    font[NameObject("/ToUnicode")] = stream
-    font[NameObject("/Widths")] = ArrayObject(widths)
-    font[NameObject("/LastChar")] = NumberObject(code)
-    added[key] = code
-    return code
-
-
-def _space_codes(font) -> set[int]:
-    """The codes of `font` whose ToUnicode entry is a space."""
-    to_unicode = font.get("/ToUnicode")
-    if to_unicode is None:
-        return {32} if font.get("/Subtype") == "/Type1" else set()
-    cmap = to_unicode.get_object().get_data()
-    return {int(a, 16) for a in re.findall(rb"<([0-9A-Fa-f]{2})>\s*<0020>", cmap)}
-
-
-def _move_space_runs(ops, fonts, added):
+def _move_space_runs(ops, fonts: _PageFonts) -> bool:
     """Move spaces drawn ahead of their line, in a run of their own, into the text at their x position."""
-    out = list(ops)
     changed = False
     start = None
     for k, (_, op) in enumerate(ops):
         if op == b"BT":
             start = k
         elif op == b"ET" and start is not None:
-            changed |= _move_spaces_in_block(out, start, k, fonts, added)
+            changed |= _move_spaces_in_block(ops, start, k, fonts)
             start = None
-    return [op for op in out if op is not None] if changed else None
+    return changed
 
 
-def _move_spaces_in_block(out, start: int, end: int, fonts, added) -> bool:
+def _space_run(operands, op, info, fonts: _PageFonts) -> bool:
+    blanks = fonts.space_codes(info)
+    items = [it for it in _show_items(operands, op) if isinstance(it, bytes)]
+    return bool(blanks and items) and all(set(it) <= blanks for it in items)
+
+
+def _move_spaces_in_block(ops, start: int, end: int, fonts: _PageFonts) -> bool:
     from pypdf.generic import ArrayObject, ByteStringObject
 
+    # Cheap test first: a run of spaces only, followed by more text in the block.
+    font_name = None
+    first_run = None
+    for k in range(start + 1, end):
+        operands, op = ops[k]
+        if op == b"Tf" and operands:
+            font_name = operands[0]
+        elif op in _SHOW:
+            info = fonts.get(font_name)
+            if info is not None and _space_run(operands, op, info, fonts):
+                first_run = k
+                break
+    if first_run is None or not any(op in _SHOW for _, op in ops[first_run + 1 : end]):
+        return False
     # Follow the text position through the block, collecting the x of every glyph.
     lx = ly = x = 0.0
     font_name, size = None, 0.0
     spaces: list[tuple[float, float, float, int]] = []  # x, y, advance and operator of each space of a space-only run
     glyphs: list[tuple[float, float, int, int, int]] = []  # x, y, operator, item and byte of every other glyph
     for k in range(start + 1, end):
-        operands, op = out[k]
+        operands, op = ops[k]
         if op == b"Tf" and len(operands) >= 2:
             font_name, size = operands[0], float(operands[1])
         elif op == b"Td" and len(operands) >= 2:
@@ -421,28 +453,24 @@ def _move_spaces_in_block(out, start: int, end: int, fonts, added) -> bool:
         elif op in (b"TD", b"T*", b"'", b'"', b"Tz") or (op in (b"Tc", b"Tw") and operands and float(operands[0])):
             return False  # positioning that this code does not follow
         elif op in _SHOW:
-            font = _simple_font(fonts, font_name)
-            if font is None:
+            info = fonts.get(font_name)
+            if info is None:
                 return False
-            items = _show_items(operands, op)
-            blanks = _space_codes(font)
-            only_spaces = bool(blanks) and all(_codes(it) is None or set(_codes(it)) <= blanks for it in items)
-            for i, item in enumerate(items):
-                codes = _codes(item)
-                if codes is None:
-                    if isinstance(item, (int, float)):
-                        x -= float(item) / 1000 * size
-                    continue
-                for b, c in enumerate(codes):
-                    advance = _glyph_width(font, c) / 1000 * size
-                    if only_spaces:
-                        spaces.append((x, ly, advance, k))
-                    else:
-                        glyphs.append((x, ly, k, i, b))
-                    x += advance
-    # A space belongs before the first glyph that starts past its middle, on its line, if text lies to its left too;
-    # only runs drawn before text to their left (the misplacement) are moved.
-    # A space at the end of the line goes after its last glyph (a word gap at a line wrap).
+            only_spaces = _space_run(operands, op, info, fonts)
+            for i, item in enumerate(_show_items(operands, op)):
+                if _is_number(item):
+                    x -= float(item) / 1000 * size
+                elif isinstance(item, bytes):
+                    for b, c in enumerate(item):
+                        advance = fonts.width(info, c) / 1000 * size
+                        if only_spaces:
+                            spaces.append((x, ly, advance, k))
+                        else:
+                            glyphs.append((x, ly, k, i, b))
+                        x += advance
+    # Only runs drawn before text that lies to their left (the misplacement) are moved. A space goes before the first
+    # glyph past its middle, or after the line's last glyph (a word gap where the line wraps). Marks and their base can
+    # be a hair apart in x, so stream order decides among the glyphs nearest the space.
     inserts: dict[tuple[int, int, int], bool] = {}  # glyph -> True to put the space after it, False before
     runs: set[int] = set()
     for sx, sy, advance, k in spaces:
@@ -450,41 +478,43 @@ def _move_spaces_in_block(out, start: int, end: int, fonts, added) -> bool:
         if not any(g[2] > k and g[0] < sx for g in line):
             continue
         runs.add(k)
-        before = [g for g in line if g[0] < sx]
-        after = [g for g in line if g[0] >= sx + advance / 2]
-        if before and after:
-            g = min(after, key=lambda g: g[0])
+        middle = sx + advance / 2
+        after = [g for g in line if g[0] >= middle]
+        before = [g for g in line if g[0] < middle]
+        if after:
+            first = min(g[0] for g in after)
+            g = min((g for g in after if g[0] <= first + advance / 2), key=lambda g: g[2:])
             inserts[(g[2], g[3], g[4])] = False
         elif before:
-            g = max(before, key=lambda g: (g[0], g[2], g[3], g[4]))
+            last = max(g[0] for g in before)
+            g = max((g for g in before if g[0] >= last - advance / 2), key=lambda g: g[2:])
             inserts[(g[2], g[3], g[4])] = True
     if not runs:
         return False
+    targets = {key[0] for key in inserts}
     font_name = None
     for k in range(start + 1, end):
-        operands, op = out[k]
+        operands, op = ops[k]
         if op == b"Tf" and operands:
             font_name = operands[0]
-        if op not in _SHOW or not any(key[0] == k for key in inserts):
+        if k not in targets:
             continue
-        font = _simple_font(fonts, font_name)
-        code = _added_code(font, " ", 0.0, added) if font is not None else None
+        code = fonts.add_code(font_name, " ", 0.0)
         if code is None:
             return False
         new: list = []
         for i, item in enumerate(_show_items(operands, op)):
-            codes = _codes(item)
-            if codes is None:
+            if not isinstance(item, bytes):
                 new.append(item)
                 continue
             piece = b""
-            for b, c in enumerate(codes):
+            for b, c in enumerate(item):
                 if inserts.get((k, i, b)) is False:
                     if piece:
                         new.append(ByteStringObject(piece))
                         piece = b""
-                    pos = len(new)  # before the gap that stands for the space, not after it
-                    while pos and isinstance(new[pos - 1], (int, float)):
+                    pos = len(new)  # before the adjustment that stands for the space, not after it
+                    while pos and _is_number(new[pos - 1]):
                         pos -= 1
                     new.insert(pos, ByteStringObject(bytes([code])))
                 piece += bytes([c])
@@ -492,7 +522,7 @@ def _move_spaces_in_block(out, start: int, end: int, fonts, added) -> bool:
                     piece += bytes([code])
             if piece:
                 new.append(ByteStringObject(piece))
-        out[k] = ([ArrayObject(new)], b"TJ")
+        ops[k] = ([ArrayObject(new)], b"TJ")
     for k in runs:
-        out[k] = None
+        ops[k] = None
     return True

@@ -69,6 +69,14 @@ class WordTokenizer:
         # safe=True garbles output in nlpo3 1.4 (pieces no longer concatenate to the input), so it stays off.
         return nlpo3.segment(text, self._dict)
 
+    def words_batch(self, texts: list[str]) -> list[list[str]]:
+        """Non-space words of many short texts (for features: strings only, no offsets)."""
+        import nlpo3
+
+        name = self._dict
+        # One nlpo3 call per text: joining texts into one long string makes newmm slower, not faster.
+        return [[p for p in nlpo3.segment(t, name) if not p.isspace()] if t else [] for t in texts]
+
     def tokenize(self, text: str, base: int = 0) -> list[Token]:
         tokens: list[Token] = []
         pos = base
