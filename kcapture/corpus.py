@@ -21,6 +21,8 @@ SPLITS = (("train", 0.70), ("valid", 0.15), ("test", 0.15))
 def read_documents(folder: Path = CORPORA / "raw") -> list[dict]:
     docs = []
     for path in sorted(folder.glob("*.jsonl")):
+        if path.name.endswith("_sentences.jsonl"):
+            continue
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 docs.append(json.loads(line))
@@ -70,6 +72,12 @@ def build(folder: Path = CORPORA) -> dict[str, dict]:
                                               encoding="utf-8")
         stats[name] = counts(part, rows)
     stats["all"] = counts(docs, [r for d in docs for r in sentence_rows(d)])
+    independent = read_documents(folder / "independent")
+    if independent:
+        rows = [r for d in independent for r in sentence_rows(d)]
+        (folder / "independent" / "independent_sentences.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        stats["independent"] = counts(independent, rows)
     return stats
 
 
