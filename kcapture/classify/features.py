@@ -1,8 +1,8 @@
 """Sentence features: TF-IDF of PyThaiNLP word uni/bigrams plus TF-IDF of character n-grams.
 
 Words carry the meaning; character n-grams rescue what the tokenizer splits differently (spelling variants, PDF
-artefacts, English terms, spoken particles). Both are plain scikit-learn vectorizers whose learned state (vocabulary,
-idf) is saved as JSON and arrays, never pickled.
+artefacts, English terms, spoken particles). Both vectorizers (vectorizers.py) keep their learned state (vocabulary,
+idf) as JSON and arrays, never pickled.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
-from kcapture.classify.char_ngrams import CharNgramTfidf
+from kcapture.classify.vectorizers import CharNgramTfidf, WordNgramTfidf
 from kcapture.thai.numbers import to_arabic_digits
 from kcapture.thai.tokenize import default_tokenizer
 
@@ -36,10 +35,6 @@ def word_tokens(text: str) -> list[str]:
     return default_tokenizer().words_batch([normalise_for_features(text)])[0]
 
 
-def _identity(tokens):
-    return tokens
-
-
 @dataclass
 class FeatureSettings:
     word_ngrams: tuple[int, int] = (1, 2)
@@ -56,8 +51,7 @@ class SentenceFeatures:
     def __init__(self, settings: FeatureSettings | None = None):
         self.settings = settings or FeatureSettings()
         s = self.settings
-        self.words = TfidfVectorizer(analyzer=_identity, ngram_range=(1, 1), min_df=s.word_min_df,
-                                     sublinear_tf=True, dtype=np.float32)
+        self.words = WordNgramTfidf(s.word_min_df)
         self.chars = CharNgramTfidf(s.char_ngrams, s.char_min_df, s.max_char_features)
 
     def _word_ngrams(self, tokens: list[str]) -> list[str]:
@@ -93,16 +87,16 @@ class SentenceFeatures:
 
     @property
     def n_word_features(self) -> int:
-        return len(self.words.vocabulary_)
+        return self.words.n_features
 
     # Persistence: vocabularies and idf vectors only.
     def state(self) -> tuple[dict, dict[str, np.ndarray]]:
         meta = {
             "settings": self.settings.__dict__ | {"word_ngrams": list(self.settings.word_ngrams),
                                                    "char_ngrams": list(self.settings.char_ngrams)},
-            "word_vocabulary": _vocab_list(self.words.vocabulary_),
+            "word_vocabulary": _vocab_list(self.words.vocabulary),
         }
-        arrays = {"word_idf": self.words.idf_.astype(np.float32), **self.chars.state()}
+        arrays = {"word_idf": self.words.idf.astype(np.float32), **self.chars.state()}
         return meta, arrays
 
     @classmethod
@@ -111,8 +105,8 @@ class SentenceFeatures:
         raw["word_ngrams"] = tuple(raw["word_ngrams"])
         raw["char_ngrams"] = tuple(raw["char_ngrams"])
         self = cls(FeatureSettings(**raw))
-        self.words.vocabulary_ = {term: i for i, term in enumerate(meta["word_vocabulary"])}
-        self.words.idf_ = np.asarray(arrays["word_idf"], dtype=np.float64)
+        self.words.vocabulary = {term: i for i, term in enumerate(meta["word_vocabulary"])}
+        self.words.idf = np.asarray(arrays["word_idf"], dtype=np.float32)
         s = self.settings
         self.chars = CharNgramTfidf.from_state(arrays, s.char_ngrams, s.char_min_df, s.max_char_features)
         return self

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
 
 from kcapture.classify.features import FeatureSettings, SentenceFeatures
 
@@ -24,6 +22,12 @@ class HeadSettings:
     context_weight: float = 1.0  # single-label heads also see the previous and next sentence of the same document
     context_dropout: float = 0.25  # share of training rows seen without context, so lone sentences work too
     theme_context_weight: float = 0.3  # multi-label heads: weight of the neighbours' words (0 = sentence alone)
+    refit_with_valid: bool = False  # after tuning thresholds on validation rows, refit the weights on train + valid
+    # NB-LR (Wang & Manning 2012): each label's logistic regression sees the features scaled by that label's
+    # naive-Bayes log-count ratio; single-label heads then fit one-vs-rest instead of multinomial. The scaling is folded
+    # into the saved weights, so prediction and the model files are unchanged. Off by default.
+    nb_scaling: bool = False
+    nb_alpha: float = 1.0  # additive smoothing of the feature sums behind the ratio
 
 
 def context_matrix(X: sp.csr_matrix, n_word: int, groups: list | None, weight: float,
@@ -78,12 +82,47 @@ class Head:
 def _fit_binary(X, y, settings: HeadSettings) -> tuple[np.ndarray, float]:
     if y.min() == y.max():  # a label never (or always) seen: constant score
         return np.zeros(X.shape[1]), (-8.0 if y.max() == 0 else 8.0)
+    if settings.nb_scaling:
+        return _fit_binary_nb(X, y, settings)
+    from sklearn.linear_model import LogisticRegression  # training only: prediction needs no scikit-learn
+
     clf = LogisticRegression(C=settings.C, class_weight=settings.class_weight, solver="liblinear", max_iter=1000)
     clf.fit(X, y)
     return clf.coef_[0], float(clf.intercept_[0])
 
 
+def nb_log_count_ratio(X, y: np.ndarray, alpha: float) -> np.ndarray:
+    """log( (alpha + feature sums over y=1) normalised / (alpha + sums over y=0) normalised ), one value per column."""
+    pos = alpha + np.asarray(X[y == 1].sum(axis=0), dtype=np.float64).ravel()
+    neg = alpha + np.asarray(X[y == 0].sum(axis=0), dtype=np.float64).ravel()
+    return np.log(pos / pos.sum()) - np.log(neg / neg.sum())
+
+
+def _fit_binary_nb(X, y: np.ndarray, settings: HeadSettings) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    r = nb_log_count_ratio(X, y, settings.nb_alpha)
+    Xr = sp.csr_matrix(X).multiply(r.astype(np.float32)).tocsr()
+    clf = LogisticRegression(C=settings.C, class_weight=settings.class_weight, solver="liblinear", max_iter=1000)
+    clf.fit(Xr, y)
+    return clf.coef_[0] * r, float(clf.intercept_[0])  # (X * r) @ w == X @ (w * r)
+
+
+def _fit_ovr_nb(X, y: np.ndarray, n_classes: int, settings: HeadSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Single-label head as one NB-LR per class; softmax over their logits gives the class scores."""
+    coef = np.zeros((n_classes, X.shape[1]))
+    intercept = np.full(n_classes, -20.0)
+    for c in np.unique(y):
+        coef[c], intercept[c] = _fit_binary(X, (y == c).astype(int), settings)
+    return coef, intercept
+
+
 def _fit_multiclass(X, y: np.ndarray, n_classes: int, settings: HeadSettings) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.linear_model import LogisticRegression
+
+    if settings.nb_scaling:
+        return _fit_ovr_nb(X, y, n_classes, settings)
+
     clf = LogisticRegression(C=settings.C, class_weight=settings.class_weight, max_iter=2000)
     clf.fit(X, y)
     coef = np.zeros((n_classes, X.shape[1]))
@@ -187,6 +226,10 @@ class ThemeClassifier:
                 else:
                     held_scores, held_y = self._oof_multi(Xm, Y), Y
                 head.thresholds = [best_threshold(held_scores[:, j], held_y[:, j]) for j in range(len(labels))]
+                if hs.refit_with_valid and Xvm is not None:
+                    X_all, Y_all = sp.vstack([Xm, Xvm], format="csr"), np.vstack([Y, Yv])
+                    for j in range(len(labels)):
+                        head.coef[j], head.intercept[j] = _fit_binary(X_all, Y_all[:, j], hs)
             else:
                 hs = self.head_settings
                 rng = np.random.default_rng(0)
@@ -205,12 +248,18 @@ class ThemeClassifier:
                         vkeep = [i for i, v in enumerate(valid_targets[name]) if v in index]
                         yv = np.array([index[valid_targets[name][i]] for i in vkeep])
                         head.bias = tune_bias(head.scores(Xv_single[vkeep]), yv)
+                        if hs.refit_with_valid:
+                            head.coef, head.intercept = _fit_multiclass(
+                                sp.vstack([X_single[keep], Xv_single[vkeep]], format="csr"),
+                                np.concatenate([y, yv]), len(labels), hs)
                     else:
                         head.bias = tune_bias(self._oof_single(X_single[keep], y, len(labels)), y)
             self.heads.append(head)
         return self
 
     def _oof_multi(self, X, Y: np.ndarray) -> np.ndarray:
+        from sklearn.model_selection import KFold
+
         out = np.zeros(Y.shape)
         for tr, te in KFold(3, shuffle=True, random_state=0).split(X):
             for j in range(Y.shape[1]):
@@ -219,6 +268,8 @@ class ThemeClassifier:
         return out
 
     def _oof_single(self, X, y: np.ndarray, n: int) -> np.ndarray:
+        from sklearn.model_selection import KFold
+
         out = np.zeros((len(y), n))
         for tr, te in KFold(3, shuffle=True, random_state=0).split(X):
             coef, intercept = _fit_multiclass(X[tr], y[tr], n, self.head_settings)

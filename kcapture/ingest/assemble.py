@@ -19,6 +19,20 @@ def _separator(prev_kind: str | None, kind: str) -> str:
     return "\n" if prev_kind == kind and kind in _TIGHT else "\n\n"
 
 
+def check_text_size(chars: int, blocks: int, limits: Limits) -> None:
+    """Refuse a document whose text (so far) is over the character or block limit; readers call it as they go."""
+    if chars > limits.max_text_chars:
+        raise LimitExceededError(
+            f"ข้อความยาว {chars:,} ตัวอักษร เกินขีดจำกัด {limits.max_text_chars:,} ตัวอักษร",
+            f"the text has {chars:,} characters, over the limit of {limits.max_text_chars:,}",
+        )
+    if blocks > limits.max_blocks:
+        raise LimitExceededError(
+            f"เอกสารมี {blocks:,} ย่อหน้า เกินขีดจำกัด {limits.max_blocks:,} ย่อหน้า",
+            f"the document has {blocks:,} paragraphs, over the limit of {limits.max_blocks:,}",
+        )
+
+
 def build_document(extracted: Extracted, name: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     blocks = extracted.blocks
     if extracted.source_text is not None and extracted.block_starts is not None:
@@ -38,11 +52,7 @@ def build_document(extracted: Extracted, name: str, limits: Limits = DEFAULT_LIM
             pos += len(block.text)
             prev = block.kind
         source_text = "".join(parts)
-    if len(source_text) > limits.max_text_chars:
-        raise LimitExceededError(
-            f"ข้อความยาว {len(source_text):,} ตัวอักษร เกินขีดจำกัด {limits.max_text_chars:,}",
-            f"the text has {len(source_text):,} characters, over the limit of {limits.max_text_chars:,}",
-        )
+    check_text_size(len(source_text), len(blocks), limits)
 
     text_parts: list[str] = []
     offsets: list[int] = []

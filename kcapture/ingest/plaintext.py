@@ -69,15 +69,22 @@ def read_plaintext(data: bytes, markdown: bool = False) -> Extracted:
 
 
 def _speaker_labels(lines: list[str]) -> set[str]:
-    """Labels that recur as line openers: a transcript's speakers, not one-off 'วันที่:' fields."""
+    """Labels that recur as line openers: a transcript's speakers, not one-off 'วันที่:' fields.
+
+    When labeled lines are most of the text (a transcript), a label seen once is a speaker who spoke once.
+    """
     counts = Counter()
     for line in lines:
         m = SPEAKER.match(line)
         if m and m.group(1) not in _NOT_SPEAKERS:
             counts[m.group(1)] += 1
-    if sum(counts.values()) < 3:
+    labeled = sum(counts.values())
+    if labeled < 3:
         return set()
-    return {label for label, n in counts.items() if n >= 2}
+    recurring = {label for label, n in counts.items() if n >= 2}
+    if recurring and labeled >= 0.5 * sum(1 for line in lines if line.strip()):
+        return set(counts)
+    return recurring
 
 
 def _looks_like_heading(line: str) -> bool:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from kcapture.document import Document, Sentence, Token
+from kcapture.thai.boundaries import BoundaryModel, load_boundary_model
 from kcapture.thai.tokenize import WordTokenizer, default_tokenizer
 
 # A space before these words continues the sentence ("..., และ ...", "... ซึ่ง ...").
@@ -38,11 +39,18 @@ class SentenceSegmenter:
     min_left: int = 20  # characters since the last boundary before a space may end a sentence
     min_right: int = 12  # characters left on the line after it
     min_list_item: int = 90  # a list item is one statement unless it runs on past this many characters
+    # Learned from the corpus (boundaries.py); the hand rules below are the fallback when it is absent.
+    boundary_model: BoundaryModel | None = None
 
     def split_line(self, line: str, list_item: bool = False) -> list[tuple[int, int]]:
         """Sentence spans (relative to `line`), trimmed of whitespace."""
+        return self.split_pieces(line, self.tokenizer.words(line), list_item)
+
+    def split_pieces(self, line: str, pieces: list[str], list_item: bool = False) -> list[tuple[int, int]]:
+        """As split_line, from the line's word pieces (whitespace included) already tokenized."""
+        if self.boundary_model is not None:
+            return _spans(line, self.boundary_model.split_points(pieces, list_item))
         min_left = self.min_list_item if list_item else self.min_left
-        pieces = self.tokenizer.words(line)
         bounds: list[int] = []
         pos = 0
         last = 0
@@ -55,16 +63,7 @@ class SentenceSegmenter:
                     bounds.append(pos + len(piece))
                     last = pos + len(piece)
             pos += len(piece)
-        spans = []
-        start = 0
-        for b in bounds + [n]:
-            seg = line[start:b]
-            s = start + (len(seg) - len(seg.lstrip()))
-            e = start + len(seg.rstrip())
-            if e > s:
-                spans.append((s, e))
-            start = b
-        return spans
+        return _spans(line, bounds)
 
     def _is_boundary(
         self, left: str, right: str, left_len: int, right_len: int, pieces: list[str], i: int, min_left: int
@@ -87,6 +86,19 @@ class SentenceSegmenter:
         return True
 
 
+def _spans(line: str, bounds: list[int]) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for b in [*bounds, len(line)]:
+        seg = line[start:b]
+        s = start + (len(seg) - len(seg.lstrip()))
+        e = start + len(seg.rstrip())
+        if e > s:
+            spans.append((s, e))
+        start = b
+    return spans
+
+
 def _last_word(pieces: list[str], i: int) -> str:
     return pieces[i - 1]
 
@@ -102,11 +114,29 @@ def segment_document(doc: Document, segmenter: SentenceSegmenter | None = None) 
     sentences: list[Sentence] = []
     text = doc.text
     for b_index, block in enumerate(doc.blocks):
-        line_start = block.start
-        for line in text[block.start : block.end].split("\n"):
-            for s, e in segmenter.split_line(line, list_item=block.kind == "list_item"):
+        for line, line_start in _hard_lines(text, block):
+            # One tokenizer pass per line serves both the sentence decision and the sentences' tokens.
+            pieces = tokenizer.words(line)
+            piece_spans = []
+            pos = 0
+            for piece in pieces:
+                if not piece.isspace():
+                    piece_spans.append((pos, pos + len(piece)))
+                pos += len(piece)
+            k = 0
+            for s, e in segmenter.split_pieces(line, pieces, list_item=block.kind == "list_item"):
                 start, end = line_start + s, line_start + e
-                tokens = tokenizer.tokenize(text[start:end], base=start)
+                tokens = []
+                while k < len(piece_spans) and piece_spans[k][0] < e:
+                    a, b = piece_spans[k]
+                    if a >= s:
+                        a, b = line_start + a, line_start + min(b, e)
+                        word = text[a:b]
+                        if _INNER_SPACE.search(word):
+                            tokens.extend(_tokens_of(text, a, b))
+                        else:
+                            tokens.append(Token(a, b, word))
+                    k += 1
                 sent = Sentence(id=len(sentences), start=start, end=end, text=text[start:end], block=b_index,
                                 kind=block.kind, speaker=block.speaker, tokens=tokens)
                 if block.cues:
@@ -114,9 +144,41 @@ def segment_document(doc: Document, segmenter: SentenceSegmenter | None = None) 
                 elif block.time_start:
                     sent.time_start, sent.time_end = block.time_start, block.time_end
                 sentences.append(sent)
-            line_start += len(line) + 1
     doc.sentences = sentences
     return doc
+
+
+_CUE_END = re.compile(r"(?:ครับ|ค่ะ|คะ|จ้ะ|จ้า|[.?!…])\s*$")
+
+
+def _hard_lines(text: str, block) -> list[tuple[str, int]]:
+    """The block's lines with their offsets; in subtitles, also a cue that ends with a particle or punctuation."""
+    cuts = {block.start, block.end + 1}
+    pos = block.start
+    for line in text[block.start : block.end].split("\n"):
+        pos += len(line) + 1
+        cuts.add(pos)
+    for cue_start, _, _ in block.cues or ():
+        if block.start < cue_start < block.end and _CUE_END.search(text[block.start : cue_start]):
+            cuts.add(cue_start)
+    edges = sorted(cuts)
+    out = []
+    for a, b in zip(edges, edges[1:], strict=False):
+        end = min(b, block.end)
+        if text[end - 1 : end] == "\n":
+            end -= 1
+        out.append((text[a:end], a))
+    return out
+
+
+def _tokens_of(text: str, start: int, end: int) -> list[Token]:
+    piece = text[start:end]
+    if not _INNER_SPACE.search(piece):
+        return [Token(start, end, piece)]
+    return [Token(start + m.start(), start + m.end(), m.group()) for m in re.finditer(r"\S+", piece)]
+
+
+_INNER_SPACE = re.compile(r"\s")
 
 
 def _cue_times(cues: list[tuple[int, str, str]], start: int, end: int) -> tuple[str, str]:
@@ -136,7 +198,7 @@ _DEFAULT: SentenceSegmenter | None = None
 def default_segmenter() -> SentenceSegmenter:
     global _DEFAULT
     if _DEFAULT is None:
-        _DEFAULT = SentenceSegmenter(default_tokenizer())
+        _DEFAULT = SentenceSegmenter(default_tokenizer(), boundary_model=load_boundary_model())
     return _DEFAULT
 
 

@@ -1,4 +1,4 @@
-"""TF-IDF of character n-grams, computed with NumPy over a whole batch at once.
+"""TF-IDF of character n-grams (computed with NumPy over a whole batch at once) and of word n-grams.
 
 scikit-learn's char analyzer builds every n-gram as a Python string, which caps prediction at a few thousand
 sentences per second. Here each n-gram is a polynomial hash of code points, computed for all positions of all
@@ -75,12 +75,7 @@ class CharNgramTfidf:
         return self
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
-        m = self._counts(texts)
-        m.data = (np.log(m.data) + 1).astype(np.float32)  # sublinear tf
-        m = m.multiply(self.idf).tocsr()
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return sp.diags(1.0 / norms).dot(m).astype(np.float32).tocsr()
+        return _weigh(self._counts(texts), self.idf)
 
     def fit_transform(self, texts: list[str]) -> sp.csr_matrix:
         return self.fit(texts).transform(texts)
@@ -101,3 +96,56 @@ class CharNgramTfidf:
         self.lookup[arrays["char_buckets"]] = arrays["char_columns"]
         self.idf = np.asarray(arrays["char_idf"], dtype=np.float32)
         return self
+
+
+class WordNgramTfidf:
+    """TF-IDF over word n-grams given as lists of strings; the same weighting as CharNgramTfidf.
+
+    Written here rather than scikit-learn's TfidfVectorizer so that prediction imports no scikit-learn (seconds of
+    start-up for every command) and counts with one dict lookup per n-gram.
+    """
+
+    def __init__(self, min_df: int = 2):
+        self.min_df = min_df
+        self.vocabulary: dict[str, int] = {}
+        self.idf: np.ndarray | None = None
+
+    def fit(self, docs: list[list[str]]) -> WordNgramTfidf:
+        df: dict[str, int] = {}
+        for grams in docs:
+            for g in set(grams):
+                df[g] = df.get(g, 0) + 1
+        kept = sorted(g for g, n in df.items() if n >= self.min_df)
+        self.vocabulary = {g: i for i, g in enumerate(kept)}
+        counts = np.array([df[g] for g in kept], dtype=np.float64)
+        self.idf = (np.log((1 + len(docs)) / (1 + counts)) + 1).astype(np.float32)
+        return self
+
+    def transform(self, docs: list[list[str]]) -> sp.csr_matrix:
+        vocab = self.vocabulary
+        indptr = [0]
+        indices: list[int] = []
+        for grams in docs:
+            indices.extend(i for i in map(vocab.get, grams) if i is not None)
+            indptr.append(len(indices))
+        data = np.ones(len(indices), dtype=np.float32)
+        m = sp.csr_matrix((data, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+                          shape=(len(docs), len(self.idf)))
+        m.sum_duplicates()
+        return _weigh(m, self.idf)
+
+    def fit_transform(self, docs: list[list[str]]) -> sp.csr_matrix:
+        return self.fit(docs).transform(docs)
+
+    @property
+    def n_features(self) -> int:
+        return len(self.vocabulary)
+
+
+def _weigh(m: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Sublinear tf times idf, rows scaled to unit length (scikit-learn's TfidfVectorizer defaults, sublinear_tf)."""
+    m.data = (np.log(m.data) + 1).astype(np.float32)
+    m = m.multiply(idf).tocsr()
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.diags(1.0 / norms).dot(m).astype(np.float32).tocsr()
