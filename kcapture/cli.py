@@ -61,6 +61,18 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_library(args: argparse.Namespace) -> int:
+    from kcapture.library_command import library_command
+
+    return library_command(args)
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from kcapture.batch import batch_command
+
+    return batch_command(args)
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from streamlit.web import cli as stcli
 
@@ -101,12 +113,37 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_evaluate)
 
     s = sub.add_parser("analyze", help="วิเคราะห์และส่งออกสรุปบทเรียน / analyse notes and export a lesson summary")
-    s.add_argument("paths", nargs="+")
+    s.add_argument("paths", nargs="+", help="a file, several files, or a folder (several visits)")
     s.add_argument("--format", default="json", choices=["json", "md", "docx", "xlsx", "qdpx"])
-    s.add_argument("--output")
-    s.add_argument("--redact", action="store_true")
+    s.add_argument("--output", help="the output file; for several visits a folder: combined.<ext> + one file per visit")
+    s.add_argument("--redact", action="store_true", help="replace names, phones, ID numbers, e-mail, addresses")
     s.add_argument("--model")
     s.set_defaults(func=cmd_analyze)
+
+    s = sub.add_parser("library", help="คลังเอกสาร / the SQLite library: list, import, export, search")
+    s.add_argument("--library", help="library file (default: env KCAPTURE_LIBRARY or ~/.local/share/kcapture/)")
+    lsub = s.add_subparsers(dest="library_command", required=True)
+    lsub.add_parser("list", help="list documents")
+    li = lsub.add_parser("import", help="import files (duplicates are skipped; safe to re-run)")
+    li.add_argument("paths", nargs="+")
+    le = lsub.add_parser("export", help="export the whole library")
+    le.add_argument("--format", default="json", choices=["json"])
+    le.add_argument("--output")
+    ls = lsub.add_parser("search", help="full-text search (Thai words are found inside unspaced text)")
+    ls.add_argument("query")
+    ls.add_argument("--limit", type=int, default=20)
+    s.set_defaults(func=cmd_library)
+
+    s = sub.add_parser("batch", help="วิเคราะห์ทั้งโฟลเดอร์เข้าคลังเอกสาร / analyse an archive folder into the library")
+    s.add_argument("input_dir", help="folder, searched recursively for supported files")
+    s.add_argument("--library", help="library file (default: env KCAPTURE_LIBRARY or ~/.local/share/kcapture/)")
+    s.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    s.add_argument("--engine", choices=["local", "dask"], help="local processes (default) or a Dask cluster")
+    s.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (implies --engine dask)")
+    s.add_argument("--report", help="JSON report (default: <library>-batch-report.json beside the library)")
+    s.add_argument("--model")
+    s.add_argument("--no-progress", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_batch)
 
     s = sub.add_parser("app", help="เปิดแอปในเบราว์เซอร์ / start the Streamlit app")
     s.add_argument("streamlit_args", nargs=argparse.REMAINDER)

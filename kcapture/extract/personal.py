@@ -58,7 +58,9 @@ class PersonalSpan:
 # ---------------------------------------------------------------------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _ID13 = re.compile(rf"(?<![0-9๐-๙])({D}(?:[ -]?{D}){{12}})(?![0-9๐-๙])")
-_ID_LABEL = re.compile(r"(?:เลขประจำตัวประชาชน|เลขบัตรประชาชน|เลขบัตรประจำตัวประชาชน|บัตรประชาชนเลขที่|เลขบัตร)\s*(?:เลขที่)?\s*[:：]?\s*$")
+_ID_LABEL = re.compile(
+    r"(?:เลขประจำตัวประชาชน|เลขบัตรประชาชน|เลขบัตรประจำตัวประชาชน|บัตรประชาชนเลขที่|เลขบัตร)\s*(?:เลขที่)?\s*[:：]?\s*$"
+)
 _PHONE = re.compile(rf"(?<![0-9๐-๙A-Za-z])(?:\+\s?66[ .-]?\(?0?\)?|\(?[0๐])(?:[ .-]?\)?[ .-]?{D}){{8,9}}(?![0-9๐-๙])")
 
 
@@ -127,7 +129,9 @@ _PART = re.compile(
     r"|(?<!" + D + r")" + D + r"{5}(?!" + D + r"))"
 )
 _HOUSE = re.compile(r"(?:บ้านเลขที่|เลขที่|ที่อยู่|บ้านเลข)\s*[:：]?\s*(" + D + r"{1,5}(?:/" + D + r"{1,4})?)(?![0-9๐-๙/])")
-_BARE_HOUSE = re.compile(r"(?<![0-9๐-๙/.,])(" + D + r"{1,5}/" + D + r"{1,4})(?![0-9๐-๙/])(?=\s*(?:หมู่|ม\.|ซอย|ซ\.|ถนน|ถ\.))")
+_BARE_HOUSE = re.compile(
+    r"(?<![0-9๐-๙/.,])(" + D + r"{1,5}/" + D + r"{1,4})(?![0-9๐-๙/])(?=\s*(?:หมู่|ม\.|ซอย|ซ\.|ถนน|ถ\.))"
+)
 # A house number without a slash is only taken before หมู่ N and two more parts: "34 ม.8 ต.โนนสูง อ.เมือง".
 _BARE_NUMBER = re.compile(r"(?<![0-9๐-๙/.,:])(" + D + r"{1,4})(?![0-9๐-๙/.,:])(?=\s*(?:หมู่ที่|หมู่|ม\.)\s*" + D + r")")
 _ADMIN = re.compile(r"(?:ตำบล|ต\.|แขวง|อำเภอ|อ\.|เขต|จังหวัด|จ\.|กรุงเทพ)")
@@ -230,14 +234,20 @@ def name_tokenizer() -> WordTokenizer:
     return WordTokenizer(extra_words=given | family | TITLES)
 
 
+# Compound verbs start with these ("ทำนา", "ช่วยกัน", "ขายของ").
+_VERB_PREFIX = ("ทำ", "ช่วย", "ขาย", "ปลูก", "เลี้ยง", "ดูแล", "เล่า", "บอก")
+
+
 def _not_a_name(word: str) -> bool:
-    return word in NOT_NAME or word in TITLES or word in VERBS or word.startswith(_ROLE_PREFIX)
+    return (word in NOT_NAME or word in TITLES or word in VERBS or word.startswith(_ROLE_PREFIX)
+            or (len(word) > 3 and word.startswith(_VERB_PREFIX)))
 
 
 def _fragment(word: str) -> bool:
     """A piece the tokenizer cut out of an unknown word (an unlisted name), not a dictionary word."""
     given, family = _name_lists()
-    return word not in known_words() and word not in given and word not in family and bool(re.fullmatch(f"[{THAI}]+", word))
+    return (word not in known_words() and word not in given and word not in family
+            and bool(re.fullmatch(f"[{THAI}]+", word)))
 
 
 def _names(text: str, tokens: list[Token]) -> list[PersonalSpan]:
@@ -267,7 +277,8 @@ def _names(text: str, tokens: list[Token]) -> list[PersonalSpan]:
         first = tokens[j]
         gap = text[tokens[j - 1].end : first.start]
         # One optional space between a formal title and the name ("คุณ สมศรี"); kin terms are written joined.
-        if gap not in ("", " ") or (gap == " " and kin) or PUBLIC_ROLES.search(text[max(0, title_start - 45) : title_start]):
+        public = PUBLIC_ROLES.search(text[max(0, title_start - 45) : title_start])
+        if gap not in ("", " ") or (gap == " " and kin) or public:
             i = j
             continue
         span = _name_after(text, tokens, j, kin, given, family, stop, by_start)
@@ -288,7 +299,16 @@ def _split_titles(tokens: list[Token]) -> list[Token]:
     dictionary word in its own right (คุณภาพ, ตาเหลือง, นายก)."""
     given, _ = _name_lists()
     out: list[Token] = []
-    for t in tokens:
+    for idx, t in enumerate(tokens):
+        # "ขอบ|คุณนาย|กิตติศักดิ์": a formal title at the end of a word, right before a listed given name.
+        nxt = tokens[idx + 1] if idx + 1 < len(tokens) else None
+        if t.text not in TITLES and nxt is not None and nxt.start == t.end and nxt.text in given:
+            tail = next((ft for ft in ("นางสาว", "นาย", "นาง") if t.text.endswith(ft) and len(t.text) > len(ft)), None)
+            if tail:
+                cut = t.end - len(tail)
+                out.append(Token(t.start, cut, t.text[: -len(tail)]))
+                out.append(Token(cut, t.end, tail))
+                continue
         m = _TITLE_PREFIX.match(t.text)
         if m and m.end() < len(t.text) and t.text not in TITLES and t.text not in known_words():
             rest = t.text[m.end() :]
@@ -333,9 +353,9 @@ def _name_after(
     line_start = text.rfind("\n", 0, first.start) + 1
     if label and re.fullmatch(r"\s*(?:\[[^\]]*\]\s*)?\S{0,12}", text[line_start : tokens[j - 1].start]):
         return first.start, first.start + len(label.group(1))
-    listed = first.text in given and first.text not in stop
-    if not listed and _not_a_name(first.text):
+    if _not_a_name(first.text):  # even when listed: PyThaiNLP's name lists hold words such as ประธาน
         return None
+    listed = first.text in given and first.text not in stop
     # A stop word after a formal title is a name only when it stands alone ("คุณนิด เจ้าของร้าน").
     if not listed and first.text in stop and (kin or not re.match(r"[\s,]", text[first.end : first.end + 1])):
         return None
@@ -344,7 +364,7 @@ def _name_after(
     # Pieces of an unlisted name ("อร|พิน"), or further words of one, until a word that cannot be part of it.
     while k < n and tokens[k].start == tokens[k - 1].end and k - j < 4 and tokens[k].end - first.start <= 15:
         w = tokens[k].text
-        if not _fragment(w) and (listed or w in stop or _not_a_name(w)):
+        if not re.fullmatch(f"[{THAI}]+", w) or not _fragment(w) and (listed or w in stop or _not_a_name(w)):
             break
         end = tokens[k].end
         k += 1

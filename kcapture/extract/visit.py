@@ -8,6 +8,7 @@ Values are exact substrings of `Document.text` (trimmed), and `VisitCard.sentenc
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -101,11 +102,12 @@ def _dates(doc: Document) -> tuple[str | None, str | None, list[int]]:
     best: tuple[int, int] | None = None
     chosen = None
     head_end = doc.blocks[min(4, len(doc.blocks) - 1)].end if doc.blocks else 0
+    starts = [s.start for s in doc.sentences]
     for d in find_dates(doc.text):
         before = doc.text[max(0, d.start - 40) : d.start]
         line_start = doc.text.rfind("\n", 0, d.start) + 1
         before_line = doc.text[max(line_start, d.start - 40) : d.start]
-        if _DATE_BEFORE_BAD.search(before_line) or _DATE_BEFORE_BAD.search(_sentence_text_at(doc, d.start)):
+        if _DATE_BEFORE_BAD.search(before_line) or _DATE_BEFORE_BAD.search(_sentence_text_at(doc, d.start, starts)):
             continue
         score = 0
         if _DATE_BEFORE_GOOD.search(before):
@@ -122,11 +124,10 @@ def _dates(doc: Document) -> tuple[str | None, str | None, list[int]]:
     return chosen.date_start, chosen.date_end, _sentences_in(doc, chosen.start, chosen.end)
 
 
-def _sentence_text_at(doc: Document, pos: int) -> str:
-    for s in doc.sentences:
-        if s.start <= pos < s.end:
-            return s.text
-    return ""
+def _sentence_text_at(doc: Document, pos: int, starts: list[int]) -> str:
+    """The sentence containing `pos` (`starts`: the sentences' start offsets, sorted)."""
+    i = bisect.bisect_right(starts, pos) - 1
+    return doc.sentences[i].text if i >= 0 and pos < doc.sentences[i].end else ""
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -147,7 +148,11 @@ _VENUE_STOP = re.compile(
     r"\s*[(（]|\s+(?=(?:โดย|เพื่อ|ซึ่ง|มีผู้|มี|ระหว่าง|ตั้งแต่|วันที่|ในวันที่|เมื่อ|เวลา|จำนวน|ผู้เข้าร่วม|คณะ|ทั้งนี้|ร่วมกับ|"
     r"พร้อม|และได้|ได้|หัวข้อ|ภายใต้)(?![ก-ฮ]*(?:ตำบล|อำเภอ)))|\s*\n|\s*[;；]"
 )
-_ADDRESS_PART = re.compile(r"^(?:ตำบล|อำเภอ|จังหวัด|ต\.|อ\.|จ\.|แขวง|เขต|ถนน|ถ\.|ซอย|ซ\.|กรุงเทพ|กทม|หมู่|บ้าน)")
+# A sentence that starts like one of these continues the place ("ณ ห้องประชุมใหญ่ | สำนักงานสมาคม... | จังหวัด...").
+_ADDRESS_PART = re.compile(
+    r"^(?:ตำบล|อำเภอ|จังหวัด|ต\.|อ\.|จ\.|แขวง|เขต|ถนน|ถ\.|ซอย|ซ\.|กรุงเทพ|กทม|หมู่|บ้าน|สำนักงาน|อาคาร|ชั้น|ห้อง|"
+    r"มหาวิทยาลัย|โรงเรียน|โรงแรม|ศูนย์|มูลนิธิ|สมาคม|วัด|ศาลา|ที่ทำการ|อุทยาน)"
+)
 
 
 def _venue(doc: Document) -> tuple[str | None, list[int]]:
@@ -157,7 +162,7 @@ def _venue(doc: Document) -> tuple[str | None, list[int]]:
         line_end = b.end if line_end < 0 else line_end
         m = _VENUE_LABEL.match(doc.text[b.start : line_end])
         if m:
-            found = _venue_value(doc, b.start + m.end(), line_end)
+            found = _venue_value(doc, b.start + m.end(), line_end, labelled=True)
             if found:
                 return found
     # 2. "ณ <place>", the usual way a Thai report states where an event took place.
@@ -182,17 +187,18 @@ def _venue(doc: Document) -> tuple[str | None, list[int]]:
     return None, []
 
 
-def _venue_value(doc: Document, start: int, limit: int) -> tuple[str, list[int]] | None:
+def _venue_value(doc: Document, start: int, limit: int, labelled: bool = False) -> tuple[str, list[int]] | None:
     end = limit
-    stop = _VENUE_STOP.search(doc.text, start, limit)
+    stop = None if labelled else _VENUE_STOP.search(doc.text, start, limit)  # a labelled line is all venue
     if stop:
         end = stop.start()
     for d in find_dates(doc.text[start:end]):
         end = min(end, start + d.start)
         break
     # A sentence break inside the value ends it, unless the next sentence continues the address.
-    for s in doc.sentences:
-        if start < s.start < end and not _ADDRESS_PART.match(s.text):
+    for sid in _sentences_in(doc, start, end):
+        s = doc.sentences[sid]
+        if not labelled and start < s.start < end and not _ADDRESS_PART.match(s.text):
             end = s.start
             break
     if end - start > 150:
@@ -205,9 +211,9 @@ def _venue_value(doc: Document, start: int, limit: int) -> tuple[str, list[int]]
 
 
 def _block_end(doc: Document, pos: int) -> int:
-    for b in doc.blocks:
-        if b.start <= pos < b.end:
-            return b.end
+    i = bisect.bisect_right([b.start for b in doc.blocks], pos) - 1
+    if i >= 0 and pos < doc.blocks[i].end:
+        return doc.blocks[i].end
     return len(doc.text)
 
 
@@ -231,12 +237,14 @@ _NAME_STOP = frozenset(
     "ที่ ซึ่ง โดย และ หรือ ได้ มี เป็น สามารถ จัด ได้รับ ให้ ทำ ทำงาน ดำเนินงาน ดำเนินการ ร่วม ร่วมกับ กับ จาก ใน ของ ก็ จะ "
     "ยัง ไม่ ต่างๆ ต่าง นี้ นั้น ดังกล่าว ด้วย ว่า มา ไป อยู่ คือ ต้องการ ซึ่งเป็น ที่มี ได้แก่ เช่น อาทิ อาทิเช่น ประกอบด้วย "
     "เป็นต้น ฯลฯ ต้อนรับ ให้การต้อนรับ เล่า บอก กล่าว อธิบาย นำ พา ช่วย สนับสนุน ทั้ง ไว้ แล้ว ทำให้ เพราะ จึง แต่ ถ้า "
-    "เมื่อ หาก ก็ได้ จะได้ เลย".split()
+    "เมื่อ หาก ก็ได้ จะได้ เลย เรื่อง ด้าน เกี่ยวกับ ตั้งแต่ ถึง ปี หลัง ก่อน ระหว่าง".split()
 )
 _HOST_CUE = re.compile(
     r"ลงพื้นที่|ศึกษาดูงาน|ดูงาน|เยี่ยมชม|กรณีศึกษา|เจ้าภาพ|ต้อนรับ|จัดโดย|ผู้จัด|ร่วมจัด|เยี่ยมเยียน|เข้าเยี่ยม|ไปเยี่ยม|"
     r"แลกเปลี่ยนเรียนรู้กับ|เรียนรู้จาก|พาชม|นำชม"
 )  # no bare "ณ" here: it is inside ordinary words (ประมาณ); venue sentences count through `venue_ids`
+_VISITORS_FROM = re.compile(r"(?:จาก|ตัวแทน|ตัวแทนจาก|สังกัด)$")
+_LEARNED_FROM = re.compile(r"(?:เรียนรู้|ดูงาน|ศึกษา|ความรู้|ประสบการณ์)จาก$")
 _ORG_RE = re.compile(r"(?:" + "|".join(re.escape(h) for h in sorted(ORG_HEADS, key=len, reverse=True)) + ")")
 
 
@@ -278,6 +286,10 @@ def _hosts(doc: Document, venue_ids: list[int]) -> tuple[list[str], list[int]]:
             span = _organisation_at(doc, s, t.start)
             if span is None:
                 continue
+            # "ผู้เข้าร่วม 22 คน จากเครือข่าย...": where the visitors come from, not who hosted them.
+            before = doc.text[max(s.start, t.start - 20) : t.start].rstrip()
+            if _VISITORS_FROM.search(before) and not _LEARNED_FROM.search(before):
+                continue
             name = doc.text[span[0] : span[1]]
             if name not in names and not any(name in n for n in names):
                 names = [n for n in names if n not in name]  # keep the longest form
@@ -290,7 +302,9 @@ def _hosts(doc: Document, venue_ids: list[int]) -> tuple[list[str], list[int]]:
 # ---------------------------------------------------------------------------------------------------------------
 # Participants
 # ---------------------------------------------------------------------------------------------------------------
-_COUNT = re.compile(r"(?<![\d๐-๙.,/:-])([\d๐-๙]{1,3}(?:,[\d๐-๙]{3})*|[\d๐-๙]{4,5})\s*(คน|ท่าน|ราย|participants?|people|persons?)")
+_COUNT = re.compile(
+    r"(?<![\d๐-๙.,/:-])([\d๐-๙]{1,3}(?:,[\d๐-๙]{3})*|[\d๐-๙]{4,5})\s*(คน|ท่าน|ราย|participants?|people|persons?)"
+)
 _PARTICIPANT_CUE = re.compile(
     r"ผู้เข้าร่วม|ผู้เข้าอบรม|ผู้เข้าประชุม|ผู้เข้าสัมมนา|ผู้ร่วมกิจกรรม|ผู้ร่วมประชุม|ผู้ร่วมเดินทาง|ผู้ร่วมเรียนรู้|ผู้ร่วมเวที|"
     r"ผู้ศึกษาดูงาน|คณะศึกษาดูงาน|คณะดูงาน|คณะผู้ศึกษาดูงาน|คณะผู้ดูงาน|ผู้เรียน|ผู้มาร่วม|มีผู้มา|ผู้ร่วมงาน|participants?",
@@ -401,11 +415,14 @@ def _projects(doc: Document) -> tuple[list[str], list[int]]:
             if it.sentence not in ids:
                 ids.append(it.sentence)
 
+    by_block: dict[int, list[Sentence]] = {}
+    for s in doc.sentences:
+        by_block.setdefault(s.block, []).append(s)
     # Inline enumerations inside a paragraph: "... อาทิ โครงการ ก, โครงการ ข และโครงการ ค เป็นต้น".
-    for b in doc.blocks:
+    for bi, b in enumerate(doc.blocks):
         if b.kind == "list_item":
             continue
-        sents = [s for s in doc.sentences if b.start <= s.start < b.end]
+        sents = by_block.get(bi, [])
         found: list[_Item] = []
         for s in sents:
             for m in _HEAD_RE.finditer(doc.text, s.start, s.end):
@@ -422,11 +439,11 @@ def _projects(doc: Document) -> tuple[list[str], list[int]]:
                 add(group)
     # Bulleted lists: consecutive list items that each start with a project word.
     run: list[_Item] = []
-    for b in doc.blocks + [None]:  # type: ignore[list-item]
+    for bi, b in enumerate(doc.blocks + [None]):  # type: ignore[list-item]
         it = None
         if b is not None and b.kind == "list_item":
             lead = len(doc.text[b.start : b.end]) - len(_BULLET.sub("", doc.text[b.start : b.end], count=1))
-            s = next((s for s in doc.sentences if s.start <= b.start + lead < s.end), None)
+            s = next((s for s in by_block.get(bi, []) if s.start <= b.start + lead < s.end), None)
             if s is not None:
                 it = _item_at(doc, s, b.start + lead, b.end)
         if it:
@@ -500,7 +517,10 @@ def _clean(text: str, start: int, end: int) -> tuple[str, int, int] | None:
 
 
 def _sentences_in(doc: Document, start: int, end: int) -> list[int]:
-    return [s.id for s in doc.sentences if s.start < end and start < s.end]
+    starts = [s.start for s in doc.sentences]
+    i = max(0, bisect.bisect_right(starts, start) - 1)
+    j = bisect.bisect_left(starts, end)
+    return [s.id for s in doc.sentences[i:j] if s.start < end and start < s.end]
 
 
 def extract_visit(doc: Document) -> VisitCard:

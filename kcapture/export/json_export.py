@@ -1,0 +1,79 @@
+"""JSON export: the `kcapture analyze` contract of ../shared/DESIGN.md, UTF-8, not ASCII-escaped.
+
+The contract keys come first and keep their meaning; extra keys (offsets and scores of lessons, keywords per theme,
+the overview, counts of personal data) only add. Several visits: {"visits": [one contract object per visit],
+"matrix": {...}}.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from kcapture.codebook import Codebook, load_codebook
+from kcapture.combine import visit_matrix
+from kcapture.document import Analysis, Lesson
+from kcapture.summarize import top_insights, top_themes
+
+
+def _lesson(le: Lesson) -> dict[str, Any]:
+    return {"theme": le.theme, "facet": le.facet, "text": le.text, "sentence_ids": le.sentence_ids,
+            "start": le.start, "end": le.end, "score": le.score}
+
+
+def analysis_to_dict(a: Analysis, codebook: Codebook | None = None) -> dict[str, Any]:
+    cb = codebook or load_codebook()
+    doc, v = a.document, a.visit
+    return {
+        "document": {"name": doc.name, "format": doc.format, "chars": doc.chars,
+                     "redacted": bool(doc.metadata.get("redacted", False))},
+        "visit": {
+            "title": v.title, "date_start": v.date_start, "date_end": v.date_end, "venue": v.venue,
+            "host_organizations": list(v.host_organizations), "participants": v.participants,
+            "projects": list(v.projects), "course": v.course, "cohort": v.cohort, "session": v.session,
+            "sentence_ids": {k: list(ids) for k, ids in v.sentence_ids.items()},
+        },
+        "sentences": [
+            {"id": s.id, "start": s.start, "end": s.end, "text": s.text, "themes": list(s.themes), "facet": s.facet}
+            for s in doc.sentences
+        ],
+        "themes": [
+            {"id": t.id, "label": t.label, "sentence_ids": list(t.sentence_ids), "share": t.share,
+             "label_en": cb.theme(t.id).label_en, "keywords": list(t.keywords)}
+            for t in a.themes
+        ],
+        "lessons": [_lesson(le) for le in a.lessons],
+        "keywords": list(a.keywords),
+        "overview": {
+            "top_themes": [t.id for t in top_themes(a)],
+            "insights": [_lesson(le) for le in top_insights(a)],
+        },
+        # Counts only: the export never repeats personal data it found (use --redact to hide it in the text).
+        "personal_data": dict(Counter(p["kind"] for p in a.personal_data)),
+    }
+
+
+def combined_to_dict(analyses: list[Analysis], codebook: Codebook | None = None) -> dict[str, Any]:
+    m = visit_matrix(analyses, codebook)
+    return {
+        "visits": [analysis_to_dict(a, codebook) for a in analyses],
+        "matrix": {
+            "themes": [{"id": t, "label": lab} for t, lab in zip(m.theme_ids, m.theme_labels, strict=True)],
+            "visits": m.visits,
+            "sentences": m.sentences,
+            "shares": m.shares,
+            "lessons": m.lessons,
+        },
+    }
+
+
+def to_json(analyses: list[Analysis], codebook: Codebook | None = None) -> str:
+    """One visit: the contract object; several: the combined object."""
+    obj = analysis_to_dict(analyses[0], codebook) if len(analyses) == 1 else combined_to_dict(analyses, codebook)
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_json(analyses: list[Analysis], path: str | Path, codebook: Codebook | None = None) -> None:
+    Path(path).write_text(to_json(analyses, codebook), encoding="utf-8")

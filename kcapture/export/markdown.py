@@ -1,0 +1,96 @@
+"""Markdown export: the overview (visit card, top themes, three strongest insights), the themes, the lessons by facet.
+
+Quotes are the notes' own words; Markdown's special characters in them are backslash-escaped so that a quote renders
+as written (remove the backslashes to get the exact span back).
+"""
+
+from __future__ import annotations
+
+import re
+
+from kcapture.codebook import Codebook, load_codebook
+from kcapture.combine import visit_matrix
+from kcapture.document import Analysis
+from kcapture.export.common import TITLE, facet_label, facets_in_order, percent, quote_ref, visit_rows
+from kcapture.summarize import top_insights, top_themes
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def escape(text: str) -> str:
+    """Backslash-escape Markdown syntax; line breaks inside a quote become spaces."""
+    return _SPECIAL.sub(r"\\\1", text).replace("\r", " ").replace("\n", " ")
+
+
+def unescape(text: str) -> str:
+    return re.sub(r"\\([\\`*_\[\]<>|#])", r"\1", text)
+
+
+def render_analysis(a: Analysis, cb: Codebook, level: int = 1) -> str:
+    h = "#" * level
+    out: list[str] = []
+    title = a.visit.title or a.document.name
+    out.append(f"{h} {TITLE}: {escape(title)}\n")
+    out.append(f"ไฟล์ / File: `{a.document.name}` · {a.document.chars:,} อักขระ"
+               + (" · ปกปิดข้อมูลส่วนบุคคลแล้ว / redacted" if a.document.metadata.get("redacted") else "") + "\n")
+    out.append(f"{h}# ภาพรวม (Overview)\n")
+    out.append("| | |\n|---|---|")
+    for k, v in visit_rows(a.visit, list_projects=False):
+        out.append(f"| {escape(k)} | {escape(v)} |")
+    out.append("")
+    if a.visit.projects:
+        out.append("โครงการที่ได้เรียนรู้ / Projects observed:\n")
+        out += [f"- {escape(p)}" for p in a.visit.projects]
+        out.append("")
+    tops = top_themes(a)
+    if tops:
+        out.append("**ประเด็นหลัก / Top themes:** " + ", ".join(f"{escape(t.label)} ({percent(t.share)})" for t in tops)
+                   + "\n")
+    insights = top_insights(a)
+    if insights:
+        out.append("**บทเรียนสำคัญ / Strongest insights:**\n")
+        for i, le in enumerate(insights, 1):
+            out.append(f"{i}. “{escape(le.text)}” — {facet_label(cb, le.facet)}, "
+                       f"{escape(cb.theme(le.theme).label_th)} ({quote_ref(le)})")
+        out.append("")
+    if not a.themes:
+        out.append("_ยังไม่มีประโยคที่ติดแท็กประเด็น / no sentence is tagged with a theme._\n")
+        return "\n".join(out)
+    out.append(f"{h}# ประเด็น (Themes)\n")
+    out.append("| ประเด็น / Theme | สัดส่วน / Share | ประโยค / Sentences | คำสำคัญ / Keywords |\n|---|---:|---:|---|")
+    for t in a.themes:
+        keywords = escape(", ".join(t.keywords))
+        out.append(f"| {escape(t.label)} | {percent(t.share)} | {len(t.sentence_ids)} | {keywords} |")
+    out.append("")
+    for t in a.themes:
+        out.append(f"{h}## {escape(t.label)} ({percent(t.share)})\n")
+        if t.keywords:
+            out.append("คำสำคัญ / Keywords: " + escape(", ".join(t.keywords)) + "\n")
+        lessons = [le for le in a.lessons if le.theme == t.id]
+        for facet in facets_in_order(lessons):
+            out.append(f"{h}### {facet_label(cb, facet)}\n")
+            for le in (le for le in lessons if le.facet == facet):
+                out.append(f"- “{escape(le.text)}” ({quote_ref(le)})")
+            out.append("")
+    if a.keywords:
+        out.append(f"{h}# คำสำคัญของเอกสาร (Keywords)\n")
+        out.append(escape(", ".join(a.keywords)) + "\n")
+    return "\n".join(out)
+
+
+def render_markdown(analyses: list[Analysis], codebook: Codebook | None = None) -> str:
+    cb = codebook or load_codebook()
+    if len(analyses) == 1:
+        return render_analysis(analyses[0], cb)
+    m = visit_matrix(analyses, cb)
+    out = [f"# {TITLE}: {len(analyses)} ครั้ง / visits\n", "## ประเด็น × การลงพื้นที่ (Theme × visit)\n",
+           "จำนวนประโยคที่ติดแท็ก (สัดส่วนของเอกสาร) / tagged sentences (share of the visit)\n"]
+    out.append("| ประเด็น / Theme | " + " | ".join(escape(v) for v in m.visits) + " |")
+    out.append("|---|" + "---:|" * len(m.visits))
+    for i, label in enumerate(m.theme_labels):
+        cells = [f"{n} ({percent(s)})" if n else "–" for n, s in zip(m.sentences[i], m.shares[i], strict=True)]
+        out.append(f"| {escape(label)} | " + " | ".join(cells) + " |")
+    out.append("")
+    for a in analyses:
+        out.append(render_analysis(a, cb, level=2))
+    return "\n".join(out)

@@ -1,0 +1,130 @@
+"""Thai keywords per theme and per document, from the words the segmenter already found.
+
+Terms are content words (PyThaiNLP's Thai stop words, numbers, punctuation and one-letter pieces out) plus multi-word
+terms: the tokenizer keeps the project's domain words whole (วิสาหกิจเพื่อสังคม, สายรุ้งพันธมิตร), and two content words
+written together that recur in the document are kept as one term (ขบวนการเคลื่อนไหว + ทางสังคม).
+
+- A theme's keywords are TF-IDF of its sentences against the whole document: frequent in the theme's sentences,
+  rare in the others (sentences are the "documents" of the IDF).
+- The document's keywords weigh frequency in the document against a background of general Thai (the TNC word
+  frequencies shipped with PyThaiNLP), so that words every Thai text uses drop out.
+Words inside personal-data spans never become keywords (a keyword list must not leak a name).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+
+from kcapture.document import Document, Sentence
+
+_CONTENT = re.compile(r"^[\u0e01-\u0e2e\u0e30-\u0e4eA-Za-z][\u0e01-\u0e4eA-Za-z\-]*$")
+# Words that carry no topic in reports although they are not in PyThaiNLP's stop list.
+EXTRA_STOPWORDS = frozenset(
+    """ได้แก่ เช่น อาทิ อาทิเช่น เป็นต้น ต่างๆ ต่าง ๆ การ ความ ผู้เข้าร่วม ผู้เข้าร่วมอบรม โดย ทำให้ ร่วมกัน สามารถ ครั้ง ครั้งที่ รุ่น
+    รุ่นที่ วันที่ เดือน ปี พ.ศ. คน ท่าน ราย เรื่อง หัวข้อ ด้าน แต่ละ ทั้งนี้ นอกจากนี้ ดังนี้ ดังกล่าว มาก ขึ้น ค่ะ ครับ นะ จ้ะ
+    คะ จ้า ก็ ได้ ให้ เป็น มี ที่ และ ของ ใน ไป มา แล้ว อยู่ ว่า กัน ซึ่ง จะ ไม่ ยัง ทุก ตัวเอง ตนเอง เรา ผม ดิฉัน หนู การทำงาน
+    ทางสังคม การดำเนินงาน ดำเนินงาน ดำเนินการ เกิดขึ้น ต้อง ควร ไม่ต้อง ต้องการ""".split()
+)
+PLACEHOLDER = re.compile(r"^\[.*\]$")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    from pythainlp.corpus import thai_stopwords
+
+    return frozenset(thai_stopwords()) | EXTRA_STOPWORDS
+
+
+@lru_cache(maxsize=1)
+def _background() -> tuple[dict[str, int], int]:
+    """General-Thai word frequencies (TNC); empty when the corpus is unavailable, and then IDF alone ranks."""
+    try:
+        from pythainlp.corpus import tnc
+
+        freqs = dict(tnc.word_freqs())
+    except Exception:  # a missing corpus must not stop an analysis; keywords fall back to sentence IDF
+        return {}, 0
+    return freqs, sum(freqs.values())
+
+
+def is_content(word: str) -> bool:
+    return len(word) >= 2 and bool(_CONTENT.match(word)) and word not in stopwords() and not PLACEHOLDER.match(word)
+
+
+def sentence_terms(doc: Document, s: Sentence, excluded: Iterable[tuple[int, int]] = ()) -> list[str]:
+    """Content words of a sentence and joined pairs of them (a pair only where written without a space)."""
+    spans = [(a, b) for a, b in excluded if a < s.end and s.start < b]  # only the spans inside this sentence
+    words = [t for t in s.tokens if is_content(t.text) and not any(a < t.end and t.start < b for a, b in spans)]
+    terms = [t.text for t in words]
+    for a, b in zip(words, words[1:], strict=False):
+        # Thai compounds are written joined; English ones ("Social Enterprise") with one space.
+        joined = a.end == b.start or (doc.text[a.end : b.start] == " " and a.text.isascii() and b.text.isascii())
+        if joined:
+            terms.append(doc.text[a.start : b.end])
+    return terms
+
+
+def document_terms(doc: Document, excluded: Iterable[tuple[int, int]] = ()) -> dict[int, list[str]]:
+    """Terms per sentence id. Pairs of words are kept only where they recur: a one-off pair is a phrase, not a term."""
+    spans = sorted(excluded)
+    starts = [a for a, _ in spans]
+    words = {t.text for s in doc.sentences for t in s.tokens}
+    per_sentence = {}
+    for s in doc.sentences:
+        # Spans are few and sorted: hand each sentence only the ones that can overlap it.
+        near = spans[max(0, bisect.bisect_left(starts, s.start) - 1) : bisect.bisect_left(starts, s.end)]
+        per_sentence[s.id] = sentence_terms(doc, s, near)
+    counts = Counter(t for terms in per_sentence.values() for t in terms)
+    return {sid: [t for t in terms if t in words or counts[t] >= 2] for sid, terms in per_sentence.items()}
+
+
+def _top(scores: dict[str, float], n: int) -> list[str]:
+    ranked = sorted(scores, key=lambda t: (-scores[t], -len(t), t))
+    chosen: list[str] = []
+    for term in ranked:
+        # A word inside a chosen pair (or a pair containing a chosen word) adds little: keep the first one.
+        if any(term in c or c in term for c in chosen):
+            continue
+        chosen.append(term)
+        if len(chosen) == n:
+            break
+    return chosen
+
+
+def theme_keywords(terms: dict[int, list[str]], sentence_ids: Iterable[int], n: int = 8) -> list[str]:
+    """Keywords of one theme: TF-IDF of the theme's sentences against all sentences of the document.
+    `terms` comes from `document_terms`."""
+    ids = set(sentence_ids)
+    n_sent = max(1, len(terms))
+    df: Counter[str] = Counter()
+    for ts in terms.values():
+        df.update(set(ts))
+    tf: Counter[str] = Counter()
+    for sid in ids:
+        tf.update(terms.get(sid, []))
+    scores = {t: c * (math.log((1 + n_sent) / (1 + df[t])) + 1.0) for t, c in tf.items()}
+    return _top(scores, n)
+
+
+def document_keywords(terms: dict[int, list[str]], n: int = 15) -> list[str]:
+    """Keywords of the whole document: frequency here against general Thai usage."""
+    tf: Counter[str] = Counter(t for ts in terms.values() for t in ts)
+    freqs, total = _background()
+    n_sent = max(1, len(terms))
+    df: Counter[str] = Counter()
+    for ts in terms.values():
+        df.update(set(ts))
+    scores: dict[str, float] = {}
+    for t, c in tf.items():
+        if total:
+            # Unseen in the background (domain terms, pairs) counts as rare.
+            rarity = math.log(total / (1 + freqs.get(t, 0)))
+        else:
+            rarity = math.log((1 + n_sent) / (1 + df[t])) + 1.0
+        scores[t] = (1 + math.log(c)) * rarity
+    return _top(scores, n)
