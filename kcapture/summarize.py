@@ -210,8 +210,8 @@ def top_insights(analysis: Analysis, n: int = 3) -> list[Lesson]:
     spans: set[tuple[int, int]] = set()
     for facet in LESSON_FACETS:
         for le in sorted((le for le in analysis.lessons if le.facet == facet), key=lambda le: -le.score):
-            if (le.start, le.end) in spans:
-                continue  # the same quote under two themes counts once
+            if any(le.start < end and start < le.end for start, end in spans):
+                continue  # the same (or an overlapping) quote under two themes counts once
             chosen.append(le)
             spans.add((le.start, le.end))
             if len(chosen) == n:
