@@ -76,9 +76,17 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     from streamlit.web import cli as stcli
 
-    app = Path(__file__).resolve().parent.parent / "app.py"
-    sys.argv = ["streamlit", "run", str(app), "--server.headless", "true",
-                "--browser.gatherUsageStats", "false", *args.streamlit_args]
+    root = Path(__file__).resolve().parent.parent
+    # Streamlit reads .streamlit/config.toml only from the working directory; pass the settings that matter for
+    # privacy and limits explicitly, so `kcapture app` behaves the same from any folder: listen on this machine
+    # only, never look up the external address, no usage statistics, the upload limit of kcapture/limits.py.
+    from kcapture.limits import DEFAULT_LIMITS
+
+    sys.argv = ["streamlit", "run", str(root / "app.py"), "--server.headless", "true",
+                "--server.address", "127.0.0.1", "--browser.serverAddress", "127.0.0.1",
+                "--browser.gatherUsageStats", "false",
+                "--server.maxUploadSize", str(max(1, DEFAULT_LIMITS.max_file_bytes // (1024 * 1024))),
+                *args.streamlit_args]
     return stcli.main()
 
 

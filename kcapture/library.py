@@ -142,6 +142,10 @@ ALTER TABLE sentences ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE corrections ADD COLUMN sentence_start INTEGER;
 ALTER TABLE corrections ADD COLUMN sentence_end INTEGER;
 CREATE INDEX sentences_doc ON sentences (doc_id, idx);
+"""
+# Created after old rows have tokens, then rebuilt: an external-content index must never be told to delete a row it
+# never held (that corrupts it).
+SCHEMA_V2_FTS = """
 CREATE VIRTUAL TABLE sentences_fts USING fts5(
     tokens, content='sentences', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
 );
@@ -155,6 +159,9 @@ CREATE TRIGGER sentences_fts_au AFTER UPDATE OF tokens ON sentences BEGIN
     INSERT INTO sentences_fts (sentences_fts, rowid, tokens) VALUES ('delete', old.id, old.tokens);
     INSERT INTO sentences_fts (rowid, tokens) VALUES (new.id, new.tokens);
 END;
+INSERT INTO sentences_fts (sentences_fts) VALUES ('rebuild');
+"""
+SCHEMA_V2_TABLES = """
 CREATE TABLE model_versions (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL,
@@ -188,6 +195,7 @@ def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
 
 def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     conn.executescript_in_tx(SCHEMA_V2)  # type: ignore[attr-defined]
+    conn.executescript_in_tx(SCHEMA_V2_TABLES)  # type: ignore[attr-defined]
     # Old rows: text hashes, tokens for the search index, corrections applied onto their sentences.
     for doc_id, text in conn.execute("SELECT id, text FROM documents").fetchall():
         conn.execute("UPDATE documents SET text_sha256 = ? WHERE id = ?", (content_hash(text), doc_id))
@@ -198,6 +206,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
         tok = default_tokenizer()
         conn.executemany("UPDATE sentences SET tokens = ? WHERE id = ?",
                          [(index_tokens([t.text for t in tok.tokenize(text)]), sid) for sid, text in rows])
+    conn.executescript_in_tx(SCHEMA_V2_FTS)  # type: ignore[attr-defined]
     for (doc_id,) in conn.execute("SELECT id FROM documents").fetchall():
         _apply_corrections(conn, doc_id)
 
@@ -524,6 +533,9 @@ class Library:
         return [DocInfo(r["id"], r["name"], r["format"], r["chars"], r["created"], r["n"], r["c"], r["title"] or "")
                 for r in rows]
 
+    def count_sentences(self, doc_id: int) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM sentences WHERE doc_id = ?", (doc_id,)).fetchone()[0])
+
     def count_documents(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM documents").fetchone()[0])
 
@@ -642,7 +654,7 @@ class Library:
 
     def evidence(self, theme: str, facets: list[str] | None = None, doc_ids: list[int] | None = None,
                  min_score: float = 0.0, limit: int = 500) -> list[dict]:
-        """Sentences carrying `theme` (effective labels), best first; a user-given theme scores 1.0."""
+        """Sentences carrying `theme` (effective labels), best first; a theme a user confirmed scores 1.0."""
         where = ["EXISTS (SELECT 1 FROM json_each(COALESCE(s.c_themes, s.themes)) j WHERE j.value = :theme)"]
         params: dict[str, Any] = {"theme": theme, "min": min_score, "limit": limit}
         if facets:
@@ -654,9 +666,7 @@ class Library:
         rows = self.conn.execute(
             "SELECT * FROM (SELECT s.doc_id, d.name AS doc_name, s.idx, s.start, s.\"end\", s.text, "
             "COALESCE(s.c_facet, s.facet) AS facet, s.corrected, "
-            "CASE WHEN s.corrected AND s.c_themes IS NOT NULL AND "
-            "  EXISTS (SELECT 1 FROM json_each(s.c_themes) j WHERE j.value = :theme) AND "
-            "  NOT EXISTS (SELECT 1 FROM json_each(s.themes) j WHERE j.value = :theme) THEN 1.0 "
+            "CASE WHEN s.corrected AND s.c_themes IS NOT NULL THEN 1.0 "
             "ELSE COALESCE(json_extract(s.theme_scores, '$.' || :theme), 0.0) END AS score "
             f"FROM sentences s JOIN documents d ON d.id = s.doc_id WHERE {' AND '.join(where)}) "
             "WHERE score >= :min ORDER BY score DESC, doc_id, idx LIMIT :limit", params,
@@ -963,16 +973,16 @@ def _apply_corrections(conn: sqlite3.Connection, doc_id: int) -> None:
 
 
 def summarize(doc: Document, model=None) -> dict:
-    """Visit card, keywords and lessons for the document's metadata: the analysis module when it exists, else a
-    small built-in summary (title, dates, frequent words, strongest lesson sentences)."""
+    """Visit card, keywords and lessons of a tagged document for its metadata: kcapture.summarize when it exists,
+    else a small built-in summary (title, dates, frequent words, strongest lesson sentences)."""
     try:
-        from kcapture.analysis import analyze_document  # another module of the project; optional here
+        from kcapture.summarize import build_analysis  # another module of the project; optional here
     except ModuleNotFoundError as err:
-        if err.name not in ("kcapture.analysis",):
+        if err.name not in ("kcapture.summarize",):
             raise
         return _basic_summary(doc)
     try:
-        analysis = analyze_document(doc, model=model)
+        analysis = build_analysis(doc)
     except KcaptureError:
         raise
     except Exception as err:  # noqa: BLE001 - a failing summary must not lose the tagged document
@@ -984,7 +994,7 @@ def summarize(doc: Document, model=None) -> dict:
         "keywords": list(analysis.keywords),
         "lessons": [asdict(lesson) for lesson in analysis.lessons],
         "personal_data": list(analysis.personal_data),
-        "summary_source": "analysis",
+        "summary_source": "summarize",
     }
 
 

@@ -14,9 +14,15 @@ def _env_int(name: str, default: int) -> int:
 @dataclass(frozen=True)
 class Limits:
     max_file_bytes: int = 50 * 1024 * 1024  # one uploaded or read file
-    max_text_chars: int = 20_000_000  # extracted text of one document
+    # Extracted text of one document. The whole pipeline runs at roughly 100,000-300,000 characters a second and
+    # needs about 120 bytes of memory per character, so 5 million characters is under a minute and under 1 GB.
+    max_text_chars: int = 5_000_000
+    # Paragraphs, list items, table cells and cues of one document: each costs a fixed time whatever its length.
+    max_blocks: int = 200_000
     max_pdf_pages: int = 500
+    max_pdf_seconds: int = 300  # reading one PDF's text layer (a page can be built to take minutes)
     max_docx_uncompressed_bytes: int = 200 * 1024 * 1024  # sum of the zip members we read (zip-bomb guard)
+    max_docx_xml_bytes: int = 64 * 1024 * 1024  # sum of its XML members, which are parsed into memory
     max_docx_compression_ratio: int = 200  # a member expanding more than this is treated as a bomb
 
     @classmethod
@@ -25,8 +31,11 @@ class Limits:
         return cls(
             max_file_bytes=_env_int("KCAPTURE_MAX_FILE_BYTES", base.max_file_bytes),
             max_text_chars=_env_int("KCAPTURE_MAX_TEXT_CHARS", base.max_text_chars),
+            max_blocks=_env_int("KCAPTURE_MAX_BLOCKS", base.max_blocks),
             max_pdf_pages=_env_int("KCAPTURE_MAX_PDF_PAGES", base.max_pdf_pages),
+            max_pdf_seconds=_env_int("KCAPTURE_MAX_PDF_SECONDS", base.max_pdf_seconds),
             max_docx_uncompressed_bytes=_env_int("KCAPTURE_MAX_DOCX_BYTES", base.max_docx_uncompressed_bytes),
+            max_docx_xml_bytes=_env_int("KCAPTURE_MAX_DOCX_XML_BYTES", base.max_docx_xml_bytes),
             max_docx_compression_ratio=base.max_docx_compression_ratio,
         )
 

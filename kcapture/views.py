@@ -1,9 +1,9 @@
 """What the app shows, computed without Streamlit (so it is tested directly): escaping, highlights, labels, charts'
 data and the export adapters.
 
-Every piece of user text that reaches ``st.markdown`` goes through `md_escape` first: each ASCII punctuation
-character is backslash-escaped (CommonMark allows this for all of them), so HTML, Markdown links, emphasis,
-Streamlit's ``:color[...]`` directives, emoji short codes and ``$`` maths in a note all show literally.
+Every piece of user text that reaches ``st.markdown`` goes through `md_escape` first, so HTML, Markdown links,
+emphasis, Streamlit's ``:color[...]`` directives, emoji short codes, ``$`` maths and bare URLs in a note all show
+literally.
 """
 
 from __future__ import annotations
@@ -16,20 +16,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 _PUNCT = set(string.punctuation)
+_AUTOLINK = re.compile(r"(?i)(?:https?:|ftp:|mailto:|www\.|@)(?=\S)")
 THEME_COLORS = ("blue", "green", "orange", "violet", "red", "yellow", "gray")
 LESSON_FACETS = ("insight", "success_factor", "recommendation")
 
 
 def md_escape(text: str | None) -> str:
-    """Markdown-safe literal text (one line per line; no markup of any kind survives)."""
+    """Markdown-safe literal text: no markup of any kind survives.
+
+    Every ASCII punctuation character becomes a numeric character reference (``<`` -> ``&#60;``), which Markdown
+    renders as that character and never parses as syntax: not HTML, links, emphasis, lists, Streamlit directives, maths,
+    emoji short codes, nor the bare URLs and e-mail addresses that GitHub-flavoured Markdown would turn into links
+    (backslash escapes do not stop those).
+    """
     if not text:
         return ""
+    # Bare URLs, www. names and e-mail addresses are linked by GFM after parsing, from the decoded text: an invisible
+    # WORD JOINER inside each pattern stops that and changes nothing a reader sees.
+    text = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\u2060" + m.group(0)[-1], str(text))
     out = []
-    for ch in str(text):
+    for ch in text:
         if ch in _PUNCT:
-            out.append("\\" + ch)
+            out.append(f"&#{ord(ch)};")
         elif ch in "\r\t\x00":
             out.append(" ")
+        elif ch == "\n":
+            out.append("  \n")
         else:
             out.append(ch)
     return "".join(out)
@@ -104,17 +116,21 @@ def bold_terms(text: str, terms: list[str]) -> str:
     return "".join(out)
 
 
-def theme_shares(sentences: list[dict], codebook) -> list[dict]:
+def share_rows(counts: dict[str, int], n_sentences: int, codebook) -> list[dict]:
     """Per theme: sentences carrying it and its share of the document's sentences (largest first)."""
-    n = max(len(sentences), 1)
-    counts: dict[str, int] = {}
-    for s in sentences:
-        for t in s["themes"]:
-            counts[t] = counts.get(t, 0) + 1
+    n = max(n_sentences, 1)
     rows = [{"theme": t, "label": code_label(codebook, t), "label_th": code_label(codebook, t, lang="th"),
              "sentences": c, "share": round(c / n, 4)} for t, c in counts.items()]
     rows.sort(key=lambda r: (-r["sentences"], r["theme"]))
     return rows
+
+
+def theme_shares(sentences: list[dict], codebook) -> list[dict]:
+    counts: dict[str, int] = {}
+    for s in sentences:
+        for t in s["themes"]:
+            counts[t] = counts.get(t, 0) + 1
+    return share_rows(counts, len(sentences), codebook)
 
 
 def strongest_insights(sentences: list[dict], n: int = 6, facets: tuple[str, ...] = LESSON_FACETS) -> list[dict]:
@@ -126,6 +142,22 @@ def strongest_insights(sentences: list[dict], n: int = 6, facets: tuple[str, ...
             rows.append({**s, "score": score})
     rows.sort(key=lambda r: (-r["score"], r["idx"]))
     return rows[:n]
+
+
+def insights(analysis, sentences: list[dict], n: int = 5) -> list[dict]:
+    """The overview's strongest lessons: kcapture.summarize's choice when there is an Analysis, else by facet score."""
+    if analysis is None:
+        return [{"text": s["text"], "themes": s["themes"], "facet": s["facet"], "score": s["score"]}
+                for s in strongest_insights(sentences, n)]
+    from kcapture.summarize import top_insights
+
+    out, seen = [], {}
+    for le in analysis.lessons:
+        seen.setdefault((le.start, le.end), []).append(le.theme)
+    for le in top_insights(analysis, n):
+        out.append({"text": le.text, "themes": seen.get((le.start, le.end), [le.theme]), "facet": le.facet,
+                    "score": float(le.score)})
+    return out
 
 
 def visit_fields(visit: dict) -> list[tuple[str, str]]:
@@ -142,7 +174,9 @@ def visit_fields(visit: dict) -> list[tuple[str, str]]:
         ("สถานที่ · Venue", join(visit.get("venue"))),
         ("องค์กรเจ้าภาพ · Hosts", join(visit.get("host_organizations"))),
         ("ผู้เข้าร่วม · Participants", join(visit.get("participants"))),
-        ("โครงการ · Projects", join(visit.get("projects"))),
+        ("โครงการ · Projects", "; ".join(visit.get("projects") or [])),
+        ("หลักสูตร รุ่น ครั้ง · Course", " ".join(str(visit[k]) for k in ("course", "cohort", "session")
+                                               if visit.get(k))),
     ]
     return [(k, v if v else "—") for k, v in pairs]
 
@@ -167,55 +201,55 @@ EXPORT_FORMATS = (
     ExportFormat("json", "JSON", "json", "application/json"),
     ExportFormat("qdpx", "REFI-QDA (QDPX)", "qdpx", "application/zip"),
 )
-_MODULES = {"md": ("markdown", "md"), "docx": ("docx",), "xlsx": ("xlsx", "excel"), "json": ("json", "json_export"),
-            "qdpx": ("qdpx", "refi")}
+# kcapture.export.<module>: a function returning text (`render_*` / `to_*`) or writing a file (`write_*`), each taking
+# (analyses, [path,] codebook).
+_MODULES = {"md": ("markdown",), "docx": ("docx",), "xlsx": ("xlsx", "excel", "spreadsheet"),
+            "json": ("json_export",), "qdpx": ("qdpx", "refi_qda", "refi")}
 
 
 def _import_optional(name: str):
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as err:
-        if err.name and (err.name == name or name.startswith(err.name + ".") or err.name.startswith("kcapture")):
+        if err.name and (name == err.name or name.startswith(err.name + ".")):
             return None
         raise
 
 
+def export_available(fmt: str) -> bool:
+    """Whether a format's export module exists (without importing it) and so does the summary module."""
+    import importlib.util
+
+    if importlib.util.find_spec("kcapture.summarize") is None:
+        return False
+    return any(importlib.util.find_spec(f"kcapture.export.{m}") is not None for m in _MODULES.get(fmt, ()))
+
+
 def export_writer(fmt: str) -> Callable | None:
-    """A function (analysis, redact) -> bytes for a format, when the project has its export module."""
-    api = _import_optional("kcapture.export")
-    if api is not None:
-        for name in ("export_analysis", "export_bytes", "render", "write_bytes"):
-            fn = getattr(api, name, None)
-            if callable(fn):
-                return lambda analysis, redact, _fn=fn: _to_bytes(_call_export(_fn, analysis, fmt, redact))
+    """A function (analyses, codebook) -> bytes for a format, when the project has its export module."""
     for mod_name in _MODULES.get(fmt, ()):
         mod = _import_optional(f"kcapture.export.{mod_name}")
         if mod is None:
             continue
-        for name in ("to_bytes", "render", "export", f"to_{fmt}", f"write_{fmt}", "write", "dumps"):
+        for name in (f"render_{mod_name}", f"to_{fmt}", f"render_{fmt}", f"to_{mod_name}"):
             fn = getattr(mod, name, None)
             if callable(fn):
-                return lambda analysis, redact, _fn=fn: _to_bytes(_call_single(_fn, analysis, redact))
-    if fmt == "json":
-        analyze_json = _import_optional("kcapture.analyze_command")
-        fn = getattr(analyze_json, "analysis_to_json", None) if analyze_json else None
-        if callable(fn):
-            return lambda analysis, redact, _fn=fn: _to_bytes(_call_single(_fn, analysis, redact))
+                return lambda analyses, codebook, _fn=fn: _to_bytes(_fn(analyses, codebook))
+        for name in (f"write_{fmt}", f"write_{mod_name}"):
+            fn = getattr(mod, name, None)
+            if callable(fn):
+                return lambda analyses, codebook, _fn=fn, _ext=fmt: _via_file(_fn, analyses, codebook, _ext)
     return None
 
 
-def _call_export(fn, analysis, fmt, redact):
-    try:
-        return fn(analysis, fmt, redact=redact)
-    except TypeError:
-        return fn(analysis, fmt=fmt, redact=redact)
+def _via_file(fn: Callable, analyses, codebook, ext: str) -> bytes:
+    import tempfile
+    from pathlib import Path
 
-
-def _call_single(fn, analysis, redact):
-    try:
-        return fn(analysis, redact=redact)
-    except TypeError:
-        return fn(analysis)
+    with tempfile.TemporaryDirectory(prefix="kcapture-export-") as tmp:
+        path = Path(tmp) / f"export.{ext}"
+        fn(analyses, path, codebook)
+        return path.read_bytes()
 
 
 def _to_bytes(value) -> bytes:
@@ -231,23 +265,25 @@ def _to_bytes(value) -> bytes:
 
 
 def analysis_available() -> bool:
-    return _import_optional("kcapture.analysis") is not None
+    return _import_optional("kcapture.summarize") is not None
 
 
-def analysis_for(lib, doc_id: int):
-    """The Analysis of a stored document with the user's corrections, when the analysis module exists (else None)."""
-    mod = _import_optional("kcapture.analysis")
-    if mod is None:
+def analysis_for(lib, doc_id: int, redact: bool = False):
+    """The Analysis of a stored document as the user sees it: its sentences keep their effective labels (the user's
+    corrections, else the model's), summarised with the library's codebook; None without the summary module."""
+    summarize = _import_optional("kcapture.summarize")
+    if summarize is None:
         return None
-    doc = lib.load_document(doc_id)
-    fn = getattr(mod, "summarize_tagged", None) or getattr(mod, "analyze_tagged", None)
-    if callable(fn):
-        return fn(doc)
-    _, model = lib.model()
-    corrected = {s.id: (list(s.themes), s.facet) for s in doc.sentences}
-    analysis = mod.analyze_document(doc, model=model)
-    # analyze_document may re-tag: the user's labels (stored as effective labels) win.
-    for s in analysis.document.sentences:
-        if s.id in corrected:
-            s.themes, s.facet = corrected[s.id]
+    analysis = summarize.build_analysis(lib.load_document(doc_id), lib.codebook())
+    if redact:
+        from kcapture.redact import redact_analysis
+
+        analysis = redact_analysis(analysis)
     return analysis
+
+
+def export_bytes(lib, doc_id: int, fmt: str, redact: bool = False) -> bytes | None:
+    writer = export_writer(fmt)
+    if writer is None or not analysis_available():
+        return None
+    return writer([analysis_for(lib, doc_id, redact)], lib.codebook())

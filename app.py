@@ -1,0 +1,659 @@
+"""kcapture · ถอดบทเรียน — the Streamlit app, a thin shell over kcapture.library.
+
+Run with `kcapture app` or `streamlit run app.py [-- --library PATH]`. The library file comes from --library, env
+KCAPTURE_LIBRARY, or ~/.local/share/kcapture/library.sqlite3. User text is always rendered escaped
+(kcapture.views.md_escape); no HTML is ever rendered from user text.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from dataclasses import asdict
+
+os.environ["PYTHAINLP_OFFLINE"] = "1"
+
+import altair as alt  # noqa: E402
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from kcapture import views as v  # noqa: E402
+from kcapture.errors import KcaptureError  # noqa: E402
+from kcapture.library import CustomCode, Library, default_library_path, safe_filename  # noqa: E402
+from kcapture.limits import DEFAULT_LIMITS  # noqa: E402
+
+PAGES = {
+    "upload": "อัปโหลด · Upload",
+    "overview": "ภาพรวม · Overview",
+    "themes": "ประเด็น · Themes",
+    "document": "เอกสาร · Document",
+    "search": "ค้นหา · Search",
+    "export": "ส่งออก · Export",
+    "codebook": "รหัส/โมเดล · Codebook & model",
+}
+esc = v.md_escape
+
+
+def library_path() -> str:
+    argv = sys.argv[1:]
+    if "--library" in argv:
+        i = argv.index("--library")
+        if i + 1 < len(argv):
+            return argv[i + 1]
+    return str(default_library_path())
+
+
+def open_library() -> Library:
+    lib = Library(library_path())
+    warm_up(str(lib.path))
+    if lib.get_meta("sample_seeded") is None:
+        with st.spinner("กำลังเตรียมตัวอย่างบันทึกการลงพื้นที่ · preparing the sample visit…"):
+            lib.seed_sample()
+    return lib
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up(lib_path: str) -> threading.Thread:
+    """Once per server: load the word dictionary, the segmenter and the model in the background, so that the first
+    upload after a restart does not wait for them."""
+
+    def load() -> None:
+        try:
+            from kcapture.thai.sentences import default_segmenter
+
+            default_segmenter().split_line("อุ่นเครื่อง")
+            with Library(lib_path) as lib:
+                lib.model()
+        except Exception:  # noqa: BLE001 - the upload itself reports any real problem
+            pass
+
+    thread = threading.Thread(target=load, name="kcapture-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def who() -> str | None:
+    return (st.session_state.get("who") or "").strip() or None
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Sidebar: page, visit, user
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def choose_page() -> str:
+    if "page" not in st.session_state:
+        wanted = st.query_params.get("page", "overview")
+        st.session_state.page = wanted if wanted in PAGES else "overview"
+    with st.sidebar:
+        st.markdown("### :material/library_books: kcapture\nถอดบทเรียนจากบันทึกภาษาไทย · offline Thai lesson extraction")
+        page = st.radio("หน้า · Page", list(PAGES), format_func=PAGES.get, key="page")
+    st.query_params["page"] = page
+    return page
+
+
+def choose_document(lib: Library) -> int | None:
+    docs = lib.documents()
+    if not docs:
+        st.sidebar.info("ยังไม่มีเอกสาร · no documents yet")
+        return None
+    ids = [d.id for d in docs]
+    names = {d.id: d.name for d in docs}
+    pending = st.session_state.pop("_next_doc", None)
+    if pending in ids:
+        st.session_state.doc_id = pending
+    elif st.session_state.get("doc_id") not in ids:
+        wanted = st.query_params.get("doc")
+        st.session_state.doc_id = int(wanted) if wanted and wanted.isdigit() and int(wanted) in ids else ids[-1]
+    with st.sidebar:
+        doc_id = st.selectbox("บันทึกการลงพื้นที่ · Visit", ids, format_func=lambda i: f"{i} · {names[i]}",
+                              key="doc_id")
+    st.query_params["doc"] = str(doc_id)
+    return doc_id
+
+
+def sidebar_footer(lib: Library) -> None:
+    with st.sidebar:
+        st.text_input("ชื่อผู้แก้ไข · Your name (for corrections)", key="who")
+        version = lib.active_version()
+        model = f"v{version.id}" if version else "base"
+        if lib.model_warning:
+            st.warning(f"ใช้โมเดลพื้นฐานแทน · using the base model: {esc(lib.model_warning)}")
+        st.caption(f"คลัง · Library: {esc(str(lib.path))}  \n"
+                   f"{lib.count_documents()} เอกสาร · documents · โมเดล · model {model}")
+
+
+def go(page: str, doc_id: int | None = None, sentence: int | None = None) -> None:
+    """Callback: switch page (and visit / sentence) on the next run."""
+    st.session_state.page = page
+    if doc_id is not None:
+        st.session_state._next_doc = doc_id
+    if sentence is not None:
+        st.session_state.selected_sentence = sentence
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Upload
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def page_upload(lib: Library) -> None:
+    st.header("อัปโหลดบันทึก · Upload notes")
+    mb = DEFAULT_LIMITS.max_file_bytes / 2**20
+    st.caption(f"ไฟล์ .txt .md .docx .pdf .srt .vtt หลายไฟล์พร้อมกันได้ ไม่เกิน {mb:.0f} MB ต่อไฟล์ · "
+               f"several files at once, up to {mb:.0f} MB each. ทุกอย่างทำงานในเครื่องนี้ · "
+               "everything stays on this machine.")
+    files = st.file_uploader("เลือกไฟล์ · Choose files", accept_multiple_files=True, key="uploader")
+    results: dict = st.session_state.setdefault("uploads", {})
+    new = [f for f in files or [] if f.file_id not in results]
+    if new:
+        bar = st.progress(0.0, text="เริ่ม · starting")
+        for i, f in enumerate(new):
+            bar.progress(i / len(new), text=f"{i + 1}/{len(new)} · {esc(safe_filename(f.name))}")
+            results[f.file_id] = import_upload(lib, f)
+        bar.progress(1.0, text=f"เสร็จ {len(new)} ไฟล์ · done, {len(new)} file(s)")
+        done = [r["doc_id"] for r in results.values() if r["doc_id"]]
+        if done:
+            st.session_state._next_doc = done[-1]
+    shown = [results[f.file_id] for f in files or [] if f.file_id in results]
+    for r in shown:
+        with st.container(border=True):
+            left, right = st.columns([2, 5])
+            left.markdown(f"**{esc(r['name'])}**")
+            if r["status"] == "ok":
+                right.success(f"วิเคราะห์แล้ว {r['sentences']} ประโยค ({r['seconds']:.1f} วินาที) · "
+                              f"analysed {r['sentences']} sentences in {r['seconds']:.1f} s",
+                              icon=":material/check_circle:")
+            elif r["status"] == "duplicate":
+                right.warning(f"ไฟล์นี้อยู่ในคลังแล้ว: {esc(r['dup_name'])} · already in the library as "
+                              f"{esc(r['dup_name'])}", icon=":material/content_copy:")
+            else:
+                right.error(f"{esc(r['message_th'])}  \n{esc(r['message_en'])}", icon=":material/error:")
+    ok = [r for r in shown if r["status"] in ("ok", "duplicate") and (r["doc_id"] or r["dup_id"])]
+    if ok:
+        last = ok[-1]
+        doc_id = last["doc_id"] or last["dup_id"]
+        st.subheader("ประเด็นหลัก · Main themes")
+        show_theme_shares(lib, doc_id, key="upload")
+        st.button("ดูภาพรวมของบันทึกนี้ · Open the overview", on_click=go, args=("overview", doc_id), type="primary")
+        if new:  # prepare the overview's lesson summary now that the themes are visible
+            with st.spinner("กำลังสรุปบทเรียน · summarising the lessons…"):
+                cached_analysis(str(lib.path), doc_id, lib.revision())
+    elif not files:
+        st.info("ลากไฟล์มาวาง หรือกดเลือกไฟล์ · drop files here, or browse. "
+                "ตัวอย่างบันทึกที่วิเคราะห์แล้วอยู่ในหน้าภาพรวม · a sample visit is already in the Overview.")
+
+
+def import_upload(lib: Library, f) -> dict:
+    name = safe_filename(f.name)
+    row = {"name": name, "status": "error", "doc_id": None, "dup_id": None, "dup_name": "", "sentences": 0,
+           "seconds": 0.0, "message_th": "", "message_en": ""}
+    if f.size > DEFAULT_LIMITS.max_file_bytes:
+        row["message_th"] = f"ไฟล์ใหญ่ {f.size / 1e6:.1f} MB เกินขีดจำกัด {DEFAULT_LIMITS.max_file_bytes / 1e6:.0f} MB"
+        row["message_en"] = f"the file is {f.size / 1e6:.1f} MB, over the limit of " \
+                            f"{DEFAULT_LIMITS.max_file_bytes / 1e6:.0f} MB"
+        return row
+    try:
+        # The lesson summary is computed after the themes are on screen (see page_upload), not on this path.
+        result = lib.import_bytes(f.getvalue(), name, analyze=False)
+    except KcaptureError as err:  # e.g. no model could be loaded
+        row["message_th"], row["message_en"] = err.message_th, err.message_en
+        return row
+    row["seconds"] = result.seconds
+    if result.error is not None:
+        row["message_th"], row["message_en"] = result.error.message_th, result.error.message_en
+    elif result.duplicate_of is not None:
+        row["status"], row["dup_id"] = "duplicate", result.duplicate_of
+        dup = lib.document_row(result.duplicate_of)
+        row["dup_name"] = dup["name"] if dup else str(result.duplicate_of)
+    else:
+        row["status"], row["doc_id"], row["sentences"] = "ok", result.doc_id, result.sentences
+    return row
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Overview
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def show_theme_shares(lib: Library, doc_id: int, key: str) -> None:
+    codebook = lib.codebook()
+    rows = v.share_rows(lib.theme_counts(doc_id), lib.count_sentences(doc_id), codebook)
+    if not rows:
+        st.info("ไม่พบประเด็นในเอกสารนี้ · no themes found in this document")
+        return
+    df = pd.DataFrame(rows)
+    chart = alt.Chart(df).mark_bar().encode(
+        x=alt.X("share:Q", title="สัดส่วนประโยค · share of sentences", axis=alt.Axis(format="%")),
+        y=alt.Y("label_th:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+        color=alt.Color("theme:N", legend=None),
+        tooltip=[alt.Tooltip("label:N", title="ประเด็น"), alt.Tooltip("sentences:Q", title="ประโยค"),
+                 alt.Tooltip("share:Q", format=".0%")],
+    ).properties(height=max(120, 28 * len(rows)))
+    st.altair_chart(chart, width="stretch", key=f"shares_{key}")
+    st.markdown("  \n".join(f"- {esc(r['label'])}: **{r['share']:.0%}** ({r['sentences']})" for r in rows[:6]))
+
+
+def page_overview(lib: Library, doc_id: int | None) -> None:
+    st.header("ภาพรวม · Overview")
+    if doc_id is None:
+        st.info("อัปโหลดบันทึกเพื่อเริ่มต้น · upload notes to begin")
+        return
+    row = lib.document_row(doc_id)
+    meta = row["metadata"]
+    sentences = lib.sentences(doc_id)
+    codebook = lib.codebook()
+    analysis = cached_analysis(str(lib.path), doc_id, lib.revision())  # with the user's corrections
+    visit = asdict(analysis.visit) if analysis is not None else (meta.get("visit") or {})
+    keywords = list(analysis.keywords) if analysis is not None else (meta.get("keywords") or [])
+    with st.container(border=True):
+        st.markdown(f"#### :material/description: {esc(row['name'])}")
+        fields = v.visit_fields(visit)
+        cols = st.columns(3)
+        for i, (label, value) in enumerate(fields):
+            cols[i % 3].markdown(f"**{label}**  \n{esc(value)}")
+        st.caption(f"{len(sentences)} ประโยค · sentences · {len(row['text']):,} ตัวอักษร · characters · "
+                   f"แก้ไขแล้ว · corrected {sum(s['corrected'] for s in sentences)}")
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("สัดส่วนประเด็น · Theme shares")
+        show_theme_shares(lib, doc_id, key="overview")
+    with right:
+        st.subheader("คำสำคัญ · Keywords")
+        st.markdown(" · ".join(esc(str(k)) for k in keywords[:20]) if keywords else "—")
+        st.subheader("บทเรียนเด่น · Strongest insights")
+        for item in v.insights(analysis, sentences):
+            theme = ", ".join(v.code_label(codebook, t, lang="th") for t in item["themes"]) or "—"
+            st.markdown(f"> {esc(item['text'])}")
+            st.caption(f"{esc(v.code_label(codebook, item['facet'], 'facet'))} · {esc(theme)} · {item['score']:.2f}")
+    st.subheader("ประเด็น × การลงพื้นที่ (ทั้งคลัง) · Themes × visits (whole library)")
+    library_heatmap(lib)
+
+
+def library_heatmap(lib: Library) -> None:
+    docs = lib.documents()
+    if len(docs) > 40:
+        st.caption(f"แสดง 40 รายการล่าสุดจาก {len(docs)} · showing the latest 40 of {len(docs)} visits")
+        docs = docs[-40:]
+    rows = lib.theme_matrix([d.id for d in docs])
+    if not rows:
+        st.info("ยังไม่มีข้อมูล · nothing yet")
+        return
+    codebook = lib.codebook()
+    df = pd.DataFrame(rows)
+    df["visit"] = df["doc_id"].astype(str) + " · " + df["name"].str.slice(0, 24)
+    df["label"] = [v.code_label(codebook, t, lang="th") for t in df["theme"]]
+    chart = alt.Chart(df).mark_rect().encode(
+        x=alt.X("visit:N", title=None, axis=alt.Axis(labelAngle=-50, labelLimit=180, labelOverlap=False)),
+        y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=280)),
+        color=alt.Color("share:Q", title="สัดส่วน · share", scale=alt.Scale(scheme="blues")),
+        tooltip=["visit:N", "label:N", "n:Q", alt.Tooltip("share:Q", format=".0%")],
+    ).properties(height=alt.Step(24))
+    st.altair_chart(chart, width="stretch", key="heatmap")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Themes
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def page_themes(lib: Library, doc_id: int | None) -> None:
+    st.header("ประเด็น · Themes")
+    codebook = lib.codebook()
+    docs = lib.documents()
+    names = {d.id: d.name for d in docs}
+    c1, c2, c3, c4 = st.columns([3, 3, 3, 2])
+    theme = c1.selectbox("ประเด็น · Theme", codebook.theme_ids, format_func=lambda t: v.code_label(codebook, t),
+                         key="theme_pick")
+    facets = c2.multiselect("มิติ · Facets", codebook.facet_ids, format_func=lambda f: v.code_label(codebook, f, "facet"),
+                            key="theme_facets")
+    visits = c3.multiselect("การลงพื้นที่ · Visits", list(names), format_func=lambda i: f"{i} · {names[i]}",
+                            key="theme_visits")
+    min_score = c4.slider("คะแนนขั้นต่ำ · Min score", 0.0, 1.0, 0.0, 0.05, key="theme_min")
+    code = codebook.theme(theme)
+    if code.definition_th or code.definition_en:
+        st.caption(esc(code.definition_th or code.definition_en))
+    rows = lib.evidence(theme, facets or None, visits or None, min_score)
+    st.markdown(f"**{len(rows)}** ประโยคหลักฐาน · evidence sentences")
+    by_facet: dict[str, list[dict]] = {}
+    for r in rows:
+        by_facet.setdefault(r["facet"] or "", []).append(r)
+    order = [f for f in codebook.facet_ids if f in by_facet] + [f for f in by_facet if f not in codebook.facet_ids]
+    for facet in order:
+        group = by_facet[facet]
+        st.subheader(f"{v.code_label(codebook, facet, 'facet')} ({len(group)})")
+        for r in group[:60]:
+            ctx = {c["idx"]: c["text"] for c in lib.context(r["doc_id"], r["idx"])}
+            before, after = ctx.get(r["idx"] - 1), ctx.get(r["idx"] + 1)
+            text = (f":gray[{esc(before)}] " if before else "") + f"**{esc(r['text'])}**" + \
+                   (f" :gray[{esc(after)}]" if after else "")
+            with st.container(border=True):
+                st.markdown(text)
+                st.caption(f"{esc(r['doc_name'])} · #{r['idx']} · คะแนน · score {r['score']:.2f}"
+                           + (" · ✎ แก้ไขโดยผู้ใช้ · corrected" if r["corrected"] else ""))
+        if len(group) > 60:
+            st.caption(f"และอีก {len(group) - 60} ประโยค · and {len(group) - 60} more (ใช้ตัวกรอง · use the filters)")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Document + corrections
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def save_correction(lib_path: str, doc_id: int, idx: int) -> None:
+    themes = st.session_state.get(f"fix_themes_{doc_id}_{idx}", [])
+    facet = st.session_state.get(f"fix_facet_{doc_id}_{idx}")
+    with Library(lib_path) as lib:
+        lib.correct(doc_id, idx, list(themes), facet, who=who())
+    st.toast(f"บันทึกการแก้ไขประโยค {idx} แล้ว · correction saved", icon=":material/check_circle:")
+
+
+def page_document(lib: Library, doc_id: int | None) -> None:
+    st.header("เอกสาร · Document")
+    if doc_id is None:
+        st.info("ยังไม่มีเอกสาร · no documents yet")
+        return
+    codebook = lib.codebook()
+    sentences = lib.sentences(doc_id)
+    if not sentences:
+        st.info("เอกสารนี้ไม่มีประโยค · this document has no sentences")
+        return
+    options = ["*", "", *codebook.theme_ids]
+    labels = {"*": "ทุกประเด็น (สีตามประเด็นแรก) · all themes", "": "ไม่ไฮไลต์ · no highlight"}
+    left, right = st.columns([3, 2])
+    with right:
+        idxs = [s["idx"] for s in sentences]
+        wanted = st.session_state.pop("selected_sentence", None)
+        key = f"sentence_pick_{doc_id}"
+        if wanted in idxs:
+            st.session_state[key] = wanted
+        idx = st.selectbox("เลือกประโยคเพื่อแก้ป้ายกำกับ · Select a sentence to correct", idxs, key=key,
+                           format_func=lambda i: f"{i} · {sentences[i]['text'][:60]}")
+        s = sentences[idxs.index(idx)]
+        with st.container(border=True):
+            st.markdown(f"`{s['idx']}` {esc(s['text'])}")
+            model_tags = ", ".join(f"{v.code_label(codebook, t, lang='th')} {s['theme_scores'].get(t, 0):.2f}"
+                                   for t in s["model_themes"]) or "—"
+            st.caption(f"โมเดล · model: {esc(model_tags)} · "
+                       f"{esc(v.code_label(codebook, s['model_facet'], 'facet', 'th'))} "
+                       f"{s['facet_scores'].get(s['model_facet'] or '', 0):.2f}")
+            theme_opts = list(dict.fromkeys([*codebook.theme_ids, *s["themes"]]))
+            st.multiselect("ประเด็น · Themes", theme_opts, default=s["themes"], key=f"fix_themes_{doc_id}_{idx}",
+                           format_func=lambda t: v.code_label(codebook, t), on_change=save_correction,
+                           args=(str(lib.path), doc_id, idx))
+            facet_opts = list(dict.fromkeys([*codebook.facet_ids, *([s["facet"]] if s["facet"] else [])]))
+            st.selectbox("มิติ · Facet", facet_opts, index=facet_opts.index(s["facet"]) if s["facet"] else 0,
+                         key=f"fix_facet_{doc_id}_{idx}", format_func=lambda f: v.code_label(codebook, f, "facet"),
+                         on_change=save_correction, args=(str(lib.path), doc_id, idx))
+            if s["corrected"]:
+                st.caption("✎ แก้ไขโดยผู้ใช้แล้ว (บันทึกทันที) · corrected by a user (saved at once)")
+            else:
+                st.caption("การเปลี่ยนแปลงจะบันทึกทันที · changes are saved at once")
+        highlight = st.selectbox("ไฮไลต์ · Highlight", options, key="highlight",
+                                 format_func=lambda t: labels.get(t) or v.code_label(codebook, t))
+        if highlight == "*":
+            st.markdown(" ".join(f":{v.theme_color(codebook.theme_ids, t)}-background"
+                                 f"[{esc(v.code_label(codebook, t, lang='th'))}]" for t in codebook.theme_ids))
+        with st.expander("จัดการเอกสาร · Manage"):
+            if st.button("ลบเอกสารนี้ (การแก้ไขยังเก็บไว้) · Delete this document (corrections are kept)",
+                         key=f"delete_{doc_id}"):
+                lib.delete_document(doc_id)
+                st.rerun()
+    with left:
+        st.markdown(f"#### {esc(lib.document_row(doc_id)['name'])}")
+        with st.container(height=720):
+            for kind, body in v.document_markdown(sentences, codebook, highlight or None, idx):
+                st.markdown(("##### " if kind == "heading" else "- " if kind == "list_item" else "") + body)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Search
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def page_search(lib: Library) -> None:
+    st.header("ค้นหา · Search")
+    query = st.text_input("ค้นหาคำหรือวลีในทุกบันทึก · Search all visits (Thai words are found inside unspaced text)",
+                          key="search_q", placeholder="เช่น อาสาสมัคร, วิสาหกิจชุมชน ผู้สูงอายุ")
+    if not query.strip():
+        st.caption("หลายคำคั่นด้วยเว้นวรรค = ต้องพบทุกคำในประโยคเดียวกัน · several words separated by spaces must "
+                   "all occur in one sentence")
+        return
+    codebook = lib.codebook()
+    hits = lib.search(query, limit=200)
+    from kcapture.library import query_tokens
+
+    terms = [w for part in query_tokens(query) for w in part] + query.split()
+    how = "คำ (ตัดคำแล้ว) · words" if hits and hits[0].how == "words" else "ข้อความบางส่วน · substring"
+    st.markdown(f"พบ **{len(hits)}** ประโยค · {len(hits)} sentences found ({how})")
+    for i, h in enumerate(hits):
+        with st.container(border=True):
+            st.markdown(v.bold_terms(h.text, terms))
+            themes = ", ".join(v.code_label(codebook, t, lang="th") for t in h.themes) or "—"
+            c1, c2 = st.columns([6, 1])
+            c1.caption(f"{esc(h.doc_name)} · #{h.idx} · {esc(themes)} · "
+                       f"{esc(v.code_label(codebook, h.facet, 'facet', 'th'))}")
+            c2.button("เปิด · Open", key=f"open_{i}_{h.doc_id}_{h.idx}", on_click=go,
+                      args=("document", h.doc_id, h.idx))
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def make_export(lib_path: str, doc_id: int, fmt: str, redact: bool):
+    """The bytes of one export, made only when the user clicks its download button (Streamlit runs this callable
+    then, on its own thread), so viewing the page costs nothing."""
+
+    def build() -> bytes:
+        with Library(lib_path) as lib:
+            return v.export_bytes(lib, doc_id, fmt, redact) or b""
+
+    return build
+
+
+def make_library_json(lib_path: str):
+    def build() -> bytes:
+        import json
+
+        with Library(lib_path) as lib:
+            return json.dumps(lib.export_json(), ensure_ascii=False, indent=1).encode("utf-8")
+
+    return build
+
+
+@st.cache_data(max_entries=4, show_spinner=False)  # an Analysis holds its whole Document: keep few
+def cached_analysis(lib_path: str, doc_id: int, revision: int):
+    with Library(lib_path) as lib:
+        return v.analysis_for(lib, doc_id)
+
+
+def page_export(lib: Library, doc_id: int | None) -> None:
+    st.header("ส่งออก · Export")
+    if doc_id is None:
+        st.info("ยังไม่มีเอกสาร · no documents yet")
+        return
+    row = lib.document_row(doc_id)
+    stem = safe_filename(os.path.splitext(row["name"])[0] or "kcapture")
+    st.markdown(f"สรุปบทเรียนของ **{esc(row['name'])}** · lesson summary of this visit (with your corrections)")
+    redact = st.toggle("ปกปิดข้อมูลส่วนบุคคล · Redact personal data", key="redact")
+    cols = st.columns(len(v.EXPORT_FORMATS))
+    missing = []
+    for col, fmt in zip(cols, v.EXPORT_FORMATS, strict=True):
+        if not v.export_available(fmt.id):
+            missing.append(fmt.label)
+            col.button(fmt.label, disabled=True, key=f"dl_{fmt.id}_off", help="ยังไม่มีตัวส่งออกนี้ · not available")
+            continue
+        suffix = "-redacted" if redact else ""
+        col.download_button(fmt.label, make_export(str(lib.path), doc_id, fmt.id, redact), icon=":material/download:",
+                            file_name=f"{stem}{suffix}.{fmt.extension}", mime=fmt.mime, key=f"dl_{fmt.id}",
+                            on_click="ignore")
+    if missing:
+        st.caption("ยังไม่พร้อม · not available yet: " + ", ".join(missing))
+    st.caption("ไฟล์สร้างเมื่อกดดาวน์โหลด · each file is made when you click it")
+    st.divider()
+    st.markdown("**สำรองทั้งคลัง · Back up the whole library** (เอกสาร ประโยค การแก้ไข รหัส · documents, sentences, "
+                "corrections, codes)")
+    st.download_button("library.json", make_library_json(str(lib.path)), icon=":material/download:",
+                       file_name="kcapture-library.json", mime="application/json", key="dl_library",
+                       on_click="ignore")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Codebook & model
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def page_codebook(lib: Library) -> None:
+    st.header("รหัสและโมเดล · Codebook & model")
+    codebook = lib.codebook()
+    custom = {c.id: c for c in lib.custom_codes()}
+    st.subheader("ประเด็น · Themes")
+    st.dataframe(pd.DataFrame([{
+        "id": c.id, "ไทย · Thai": c.label_th, "English": c.label_en,
+        "ที่มา · source": ("เพิ่มเอง · custom" if c.id not in lib_default_ids() else
+                          "แก้ไข · edited" if c.id in custom else "มาตรฐาน · shipped"),
+        "ตัวอย่าง · examples": len(custom[c.id].examples) if c.id in custom else 0,
+        "นิยาม · definition": (c.definition_th or c.definition_en)[:160],
+    } for c in codebook.themes]), hide_index=True)
+
+    st.subheader("เพิ่มหรือแก้ไขประเด็น · Add, rename or describe a theme")
+    st.caption("สมุดรหัสมาตรฐานไม่ถูกแก้ไข การเปลี่ยนแปลงเก็บในคลังนี้ · the shipped codebook stays as shipped; "
+               "changes live in this library")
+    target = st.selectbox("ประเด็น · Theme", ["__new__", *codebook.theme_ids], key="code_target",
+                          format_func=lambda t: "+ ประเด็นใหม่ · new theme" if t == "__new__"
+                          else v.code_label(codebook, t))
+    current = codebook.theme(target) if target != "__new__" else None
+    with st.form(f"code_form_{target}", clear_on_submit=False):
+        code_id = st.text_input("รหัส (อังกฤษ) · id", value="" if current is None else current.id,
+                                disabled=current is not None, placeholder="e.g. food_security", key=f"code_id_{target}")
+        c1, c2 = st.columns(2)
+        label_th = c1.text_input("ชื่อไทย · Thai label", value=current.label_th if current else "",
+                                 key=f"code_th_{target}")
+        label_en = c2.text_input("ชื่ออังกฤษ · English label", value=current.label_en if current else "",
+                                 key=f"code_en_{target}")
+        definition_th = st.text_area("นิยาม · Definition (Thai)", value=current.definition_th if current else "",
+                                     height=80)
+        definition_en = st.text_area("นิยาม · Definition (English)", value=current.definition_en if current else "",
+                                     height=68)
+        examples = st.text_area("ประโยคตัวอย่าง บรรทัดละหนึ่งประโยค · Example sentences, one per line",
+                                value="\n".join(custom[target].examples) if target in custom else "", height=120,
+                                key=f"code_examples_{target}")
+        submitted = st.form_submit_button("บันทึกประเด็น · Save theme", type="primary", key=f"code_save_{target}")
+    if submitted:
+        try:
+            lib.save_custom_code(CustomCode(id=(code_id if current is None else current.id).strip(),
+                                            label_th=label_th, label_en=label_en, definition_th=definition_th,
+                                            definition_en=definition_en, examples=examples.splitlines()))
+            st.success("บันทึกแล้ว ฝึกโมเดลใหม่เพื่อให้โมเดลเรียนรู้ · saved; retrain so the model learns it")
+        except KcaptureError as err:
+            st.error(f"{esc(err.message_th)}  \n{esc(err.message_en)}")
+    if target in custom and st.button("ล้างการแก้ไขของประเด็นนี้ · Remove this library's changes to this theme"):
+        lib.delete_custom_code(target)
+        st.rerun()
+
+    st.subheader("โมเดล · Model")
+    rows = lib.training_rows()
+    n_corr = sum(r["source"] == "correction" for r in rows)
+    st.markdown(f"การแก้ไขของผู้ใช้ **{n_corr}** ประโยค · ตัวอย่างของประเด็นที่เพิ่มเอง **{len(rows) - n_corr}** ประโยค · "
+                f"{n_corr} corrections, {len(rows) - n_corr} custom-theme examples")
+    st.caption("ฝึกจากคลังข้อมูลฝึกของโปรแกรม + การแก้ไข + ตัวอย่าง ใช้เวลาประมาณ 1-2 นาที รุ่นเดิมเก็บไว้ย้อนกลับได้ · "
+               "trains on the bundled corpus + your corrections + examples; takes a minute or two; the previous "
+               "version is kept for roll-back")
+    if st.button("ฝึกโมเดลใหม่ด้วยการแก้ไขของฉัน · Retrain with my corrections", type="primary", key="retrain"):
+        from kcapture.retrain import retrain
+
+        bar = st.progress(0.0, text="เริ่ม · starting")
+        try:
+            result = retrain(lib, progress=lambda frac, msg: bar.progress(frac, text=msg))
+            st.session_state.retrain_result = {"version": result.version, "before": result.before,
+                                               "after": result.after, "seconds": result.seconds}
+        except KcaptureError as err:
+            st.error(f"{esc(err.message_th)}  \n{esc(err.message_en)}")
+    res = st.session_state.get("retrain_result")
+    if res:
+        st.success(f"โมเดลรุ่น v{res['version']} พร้อมใช้ ({res['seconds']:.0f} วินาที) · model v{res['version']} "
+                   f"is active ({res['seconds']:.0f} s)")
+        st.dataframe(figures_table(res["before"], res["after"]), hide_index=True)
+    versions = lib.model_versions()
+    if versions:
+        st.markdown("**รุ่นของโมเดล · Model versions** (รุ่นก่อนหน้าเก็บไว้ทั้งหมด · previous versions are kept)")
+        st.dataframe(pd.DataFrame([{
+            "รุ่น · version": f"v{m.id}", "ใช้อยู่ · active": "●" if m.active else "", "สร้าง · created": m.created,
+            "แก้ไข · corrections": m.n_corrections, "ตัวอย่าง · examples": m.n_examples,
+            "themes micro-F1 ก่อน→หลัง": _arrow(m.metrics_before, m.metrics_after, "themes_micro_f1"),
+            "facet macro-F1 ก่อน→หลัง": _arrow(m.metrics_before, m.metrics_after, "facet_macro_f1"),
+        } for m in versions]), hide_index=True)
+        choices = [0, *[m.id for m in versions]]
+        active = next((m.id for m in versions if m.active), 0)
+        pick = st.selectbox("ใช้โมเดลรุ่น · Use model version", choices, index=choices.index(active), key="version_pick",
+                            format_func=lambda i: "โมเดลพื้นฐาน · base model" if i == 0 else f"v{i}")
+        if st.button("ใช้รุ่นนี้ (ย้อนกลับได้) · Activate / roll back", key="activate", disabled=pick == active):
+            lib.activate_model(pick or None)
+            bar = st.progress(0.0, text="ติดแท็กใหม่ · re-tagging")
+            lib.retag(progress=lambda i, n: bar.progress(i / max(n, 1), text=f"{i}/{n}"))
+            st.rerun()
+
+
+def lib_default_ids() -> set[str]:
+    from kcapture.codebook import load_codebook
+
+    return set(load_codebook().theme_ids)
+
+
+def _arrow(before: dict, after: dict, key: str) -> str:
+    if key not in before or key not in after:
+        return ""
+    return f"{before[key]:.3f} → {after[key]:.3f}"
+
+
+def figures_table(before: dict, after: dict) -> pd.DataFrame:
+    names = {"themes_micro_f1": "ประเด็น micro-F1 · themes micro-F1", "themes_macro_f1": "ประเด็น macro-F1",
+             "facet_accuracy": "มิติ ความแม่นยำ · facet accuracy", "facet_macro_f1": "มิติ macro-F1",
+             "corrections_agree": "ตรงกับการแก้ไขของผู้ใช้ · agrees with your corrections"}
+    rows = []
+    for key, label in names.items():
+        if key in before or key in after:
+            rows.append({"ตัวชี้วัด · metric": label, "ก่อน · before": before.get(key), "หลัง · after": after.get(key)})
+    rows.append({"ตัวชี้วัด · metric": "ชุดทดสอบ · held-out test rows", "ก่อน · before": before.get("n_test"),
+                 "หลัง · after": after.get("n_test")})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    st.set_page_config(page_title="kcapture · ถอดบทเรียน", page_icon=":material/library_books:", layout="wide")
+    try:
+        lib = open_library()
+    except KcaptureError as err:
+        st.error(f"{esc(err.message_th)}  \n{esc(err.message_en)}")
+        st.stop()
+    try:
+        page = choose_page()
+        if page == "upload":
+            page_upload(lib)
+            choose_document(lib)
+        else:
+            doc_id = choose_document(lib)
+            if page == "overview":
+                page_overview(lib, doc_id)
+            elif page == "themes":
+                page_themes(lib, doc_id)
+            elif page == "document":
+                page_document(lib, doc_id)
+            elif page == "search":
+                page_search(lib)
+            elif page == "export":
+                page_export(lib, doc_id)
+            elif page == "codebook":
+                page_codebook(lib)
+        sidebar_footer(lib)
+    finally:
+        lib.close()
+
+
+main()

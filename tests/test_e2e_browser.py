@@ -1,0 +1,166 @@
+"""End to end in a real browser: `streamlit run app.py` on a free localhost port with a temporary library, driven by
+Playwright through Debian's headless Chromium. Upload the shared progress report, wait for its themes, correct one
+tag, reload, check the correction persisted, download the Word export and open it with python-docx.
+
+Screenshots go to tests/artifacts/ (git-ignored). Skipped only when /usr/bin/chromium is missing outside CI; under
+CI=true a missing browser fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from kc_support import ROOT, SHARED_SAMPLE, small_model
+
+from kcapture.library import Library
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+pytestmark = pytest.mark.browser
+
+
+def _require_browser() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail("/usr/bin/chromium is missing under CI (apt-get install chromium)")
+    pytest.skip("/usr/bin/chromium is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(library: Path, port: int, extra_env: dict | None = None) -> subprocess.Popen:
+    """`streamlit run app.py` from the project folder (so .streamlit/config.toml applies); waits until healthy."""
+    # The small test model loads in a fraction of the shipped one's time; the flow under test is the same.
+    env = {**os.environ, "KCAPTURE_LIBRARY": str(library), "PYTHAINLP_OFFLINE": "1",
+           "KCAPTURE_MODEL": str(small_model()), **(extra_env or {})}
+    log = open(library.parent / "streamlit.log", "wb")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError((library.parent / "streamlit.log").read_text(errors="replace"))
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not start within 60 s")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+
+
+def pick_option(page, widget, option_text: str) -> None:
+    """Open a Streamlit selectbox/multiselect and click the option whose text starts with option_text."""
+    widget.locator("input").first.click()
+    page.locator('[role="option"]', has_text=option_text).first.click()
+
+
+def test_upload_correct_reload_and_download_word(tmp_path):
+    _require_browser()
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    library = tmp_path / "e2e.sqlite3"
+    with Library(library) as lib:  # first start (the built-in sample) is covered by test_app.py
+        lib.set_meta("sample_seeded", "skipped by the browser test")
+    port = free_port()
+    proc = start_app(library, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with sync_playwright() as p:
+            browser = launch(p)
+            page = browser.new_page(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
+            page.set_default_timeout(90_000)
+            expect.set_options(timeout=90_000)
+
+            # 1. Upload the shared progress report; its themes appear.
+            page.goto(f"{base}/?page=upload")
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(SHARED_SAMPLE))
+            expect(page.get_by_text("ประเด็นหลัก · Main themes")).to_be_visible()
+            expect(page.get_by_text("analysed", exact=False).first).to_be_visible()
+            expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "e2e-1-upload-themes.png"))
+            with Library(library) as lib:
+                docs = lib.documents()
+                assert [d.name for d in docs][-1] == SHARED_SAMPLE.name
+                doc_id = docs[-1].id
+                before = lib.sentences(doc_id)[0]
+                codebook = lib.codebook()
+            new_theme = next(t for t in codebook.theme_ids if t not in before["themes"])
+            label = codebook.theme(new_theme).label_th
+
+            # 2. Correct one tag of sentence 0: add a theme. It is saved at once.
+            page.goto(f"{base}/?page=document&doc={doc_id}")
+            themes = page.locator('[data-testid="stMultiSelect"]').filter(has_text="ประเด็น · Themes")
+            expect(themes).to_be_visible()
+            pick_option(page, themes, label)
+            page.keyboard.press("Escape")
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                with Library(library) as lib:
+                    s = lib.sentences(doc_id)[0]
+                if s["corrected"]:
+                    break
+                time.sleep(0.3)
+            assert s["corrected"] and new_theme in s["themes"], s
+            page.screenshot(path=str(ARTIFACTS / "e2e-2-corrected.png"))
+
+            # 3. Reload: the correction is still there (read back from the library file).
+            page.reload()
+            themes = page.locator('[data-testid="stMultiSelect"]').filter(has_text="ประเด็น · Themes")
+            expect(themes).to_contain_text(label)
+            expect(page.get_by_text("corrected by a user", exact=False)).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "e2e-3-after-reload.png"))
+
+            # 4. Download the Word export and open it.
+            page.goto(f"{base}/?page=export&doc={doc_id}")
+            button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="Word")
+            expect(button).to_be_visible()
+            expect(page.get_by_text("library.json")).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "e2e-4-export.png"))
+            with page.expect_download() as info:
+                button.locator("button").click()
+            target = tmp_path / "export.docx"
+            info.value.save_as(target)
+            browser.close()
+    finally:
+        stop_app(proc)
+
+    import docx
+
+    document = docx.Document(str(target))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+    assert "สรุปบทเรียน" in text or "บทเรียน" in text
+    assert "นักขับเคลื่อนสังคม" in text or "ขบวนการ" in text  # the report's own words
+    assert label in text  # the user's correction made it into the summary
