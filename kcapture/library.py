@@ -75,13 +75,19 @@ def safe_filename(name: str, default: str = "document.txt", max_len: int = 120) 
     name = unicodedata.normalize("NFC", str(name or ""))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE_NAME.sub("_", name).strip(" .")
-    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"))
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")).strip(" .")
     if not name:
         return default
+    if name.split(".")[0].upper() in _RESERVED_NAMES:
+        name = "_" + name  # Windows cannot create CON, NUL.txt, COM1.pdf...
     if len(name) > max_len:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: max_len - len(ext) - 1] + "." + ext) if dot and len(ext) <= 8 else name[:max_len]
     return name
+
+
+_RESERVED_NAMES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                             *(f"LPT{i}" for i in range(1, 10))})
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ def _env_int(name: str, default: int) -> int:
 @dataclass(frozen=True)
 class Limits:
     max_file_bytes: int = 50 * 1024 * 1024  # one uploaded or read file
-    # Extracted text of one document. The whole pipeline runs at roughly 100,000-300,000 characters a second and
-    # needs about 120 bytes of memory per character, so 5 million characters is under a minute and under 1 GB.
+    # Extracted text of one document. Reading and segmenting run at 100,000-500,000 characters a second and hold
+    # about 170 bytes per character (tagging doubles that): 5 million characters is 10-45 s and 1-1.6 GB.
     max_text_chars: int = 5_000_000
     # Paragraphs, list items, table cells and cues of one document: each costs a fixed time whatever its length.
     max_blocks: int = 200_000

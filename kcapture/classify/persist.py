@@ -37,7 +37,7 @@ def load_model(folder: str | Path) -> ThemeClassifier:
     p = Path(folder)
     try:
         meta = json.loads((p / "model.json").read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT:
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise ModelError("โฟลเดอร์นี้ไม่ใช่โมเดลของ kcapture", f"{p} is not a kcapture model")
         if meta.get("version", 0) > FORMAT_VERSION:
             raise ModelError("โมเดลนี้สร้างด้วย kcapture รุ่นใหม่กว่า", "this model was made by a newer kcapture")

@@ -53,8 +53,8 @@ def read_bytes(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> E
     """Read an upload (bytes + the name the user gave it)."""
     if len(data) > limits.max_file_bytes:
         raise LimitExceededError(
-            f"ไฟล์ใหญ่ {len(data) / 1e6:.1f} MB เกินขีดจำกัด {limits.max_file_bytes / 1e6:.0f} MB",
-            f"the file is {len(data) / 1e6:.1f} MB, over the limit of {limits.max_file_bytes / 1e6:.0f} MB",
+            f"ไฟล์ใหญ่ {len(data) / 2**20:.1f} MB เกินขีดจำกัด {limits.max_file_bytes / 2**20:.0f} MB",
+            f"the file is {len(data) / 2**20:.1f} MB, over the limit of {limits.max_file_bytes / 2**20:.0f} MB",
         )
     if not data.strip():
         raise EmptyDocumentError("ไฟล์ว่างเปล่า", "the file is empty")
@@ -84,8 +84,8 @@ def read_path(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes,
         size = p.stat().st_size
         if size > limits.max_file_bytes:
             raise LimitExceededError(
-                f"ไฟล์ใหญ่ {size / 1e6:.1f} MB เกินขีดจำกัด {limits.max_file_bytes / 1e6:.0f} MB",
-                f"the file is {size / 1e6:.1f} MB, over the limit of {limits.max_file_bytes / 1e6:.0f} MB",
+                f"ไฟล์ใหญ่ {size / 2**20:.1f} MB เกินขีดจำกัด {limits.max_file_bytes / 2**20:.0f} MB",
+                f"the file is {size / 2**20:.1f} MB, over the limit of {limits.max_file_bytes / 2**20:.0f} MB",
             )
         return p.read_bytes(), p.name
     except OSError as err:

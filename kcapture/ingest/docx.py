@@ -35,16 +35,17 @@ def _check_zip(data: bytes, limits: Limits) -> None:
     total = xml = 0
     for info in infos:
         total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        too_dense = info.file_size > 10_000_000 and ratio > limits.max_docx_compression_ratio
+        if total > limits.max_docx_uncompressed_bytes or too_dense:
+            raise _bomb()
         if info.filename.lower().endswith((".xml", ".rels")):
             xml += info.file_size
             if xml > limits.max_docx_xml_bytes:
                 raise LimitExceededError(
-                    f"เนื้อหา XML ของไฟล์ Word ใหญ่เกินขีดจำกัด {limits.max_docx_xml_bytes / 1e6:.0f} MB",
-                    f"the Word file's XML content is over the limit of {limits.max_docx_xml_bytes / 1e6:.0f} MB",
+                    f"เนื้อหา XML ของไฟล์ Word ใหญ่เกินขีดจำกัด {limits.max_docx_xml_bytes / 2**20:.0f} MB",
+                    f"the Word file's XML content is over the limit of {limits.max_docx_xml_bytes / 2**20:.0f} MB",
                 )
-        ratio = info.file_size / max(info.compress_size, 1)
-        if total > limits.max_docx_uncompressed_bytes or (info.file_size > 10_000_000 and ratio > limits.max_docx_compression_ratio):
-            raise _bomb()
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             # Word writes only these; zipfile inflates bzip2/lzma members without any output bound.
             raise UnreadableFileError(

@@ -1,4 +1,5 @@
-"""Decode text files whose encoding nobody recorded: UTF-8 (with or without BOM), UTF-16/32 and Thai legacy cp874/TIS-620.
+"""Decode text files whose encoding nobody recorded: UTF-8 (with or without BOM), UTF-16/32 and Thai legacy
+cp874/TIS-620.
 
 Generic charset detectors often call short Thai cp874 text Latin-1 or Cyrillic, because every byte decodes in those
 single-byte code pages. So each candidate decoding is scored by how Thai it looks: the share of characters that are
@@ -118,7 +119,7 @@ def _thai_read_as_utf8(data: bytes, text: str) -> bool:
     Thai in cp874 is bytes A1-FB, so it can pass as UTF-8 only in short files; the UTF-8 reading is then letters of
     other scripts standing alone, where real Western text has its accented letters inside ASCII words ("café").
     """
-    if len(data) > 2000 or text.isascii() or _THAI.search(text):
+    if len(data) > 2000 or text.isascii() or _THAI.search(text) or _looks_lao(text):
         return False
     if re.search("[A-Za-z][^\x00-\x7f]|[^\x00-\x7f][A-Za-z]", text):
         return False
@@ -127,6 +128,15 @@ def _thai_read_as_utf8(data: bytes, text: str) -> bool:
     except UnicodeDecodeError:
         return False
     return all(c.isascii() or _THAI.match(c) for c in thai) and thai_text_score(thai) >= 0.85
+
+
+# Lao, the next Unicode block, is bytes E0 BA/BB xx in UTF-8: also valid cp874 ("ລາວ" would read "เบฅเบฒเบง").
+_LAO_MARK_FIRST = re.compile("(?:^|[^\u0e80-\u0eff])[\u0eb1\u0eb4-\u0ebc\u0ec8-\u0ecd]")
+
+
+def _looks_lao(text: str) -> bool:
+    """True for Lao words: every letter Lao, and no vowel or tone mark without a letter before it."""
+    return all(c.isascii() or "\u0e80" <= c <= "\u0eff" for c in text) and not _LAO_MARK_FIRST.search(text)
 
 
 def _charset_normalizer_guesses(data: bytes) -> list[str]:

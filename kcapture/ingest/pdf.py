@@ -10,15 +10,20 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 from collections import Counter
 
 from kcapture.document import Block
 from kcapture.errors import LimitExceededError, NoTextLayerError, UnreadableFileError
+from kcapture.ingest.assemble import check_text_size
 from kcapture.ingest.base import Extracted
 from kcapture.ingest.plaintext import LIST_ITEM
 from kcapture.limits import DEFAULT_LIMITS, Limits
 
-PAGE_NUMBER = re.compile(r"^\s*(?:[-–—]\s*)?(?:หน้า|page)?\s*[\d๐-๙]{1,4}\s*(?:(?:/|จาก|of)\s*[\d๐-๙]{1,4})?\s*(?:[-–—])?\s*$", re.I)
+# No two unbounded runs of spaces may touch: "1" + 5,000 spaces + "x" would take hours to reject (backtracking).
+PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-–—]\s*)?(?:(?:หน้า|page)\s*)?[\d๐-๙]{1,4}(?:\s*(?:/|จาก|of)\s*[\d๐-๙]{1,4})?(?:\s*[-–—])?\s*$", re.I
+)
 _THAI_END = re.compile("[\u0e01-\u0e4e]$")
 _THAI_START = re.compile("^[\u0e01-\u0e4e]")
 _SARA_AA_TAB = re.compile("(?<=[\u0e01-\u0e4e])\t(?=[\u0e01-\u0e4e\\s]|$)", re.M)
@@ -26,6 +31,7 @@ _PUA_BULLET = re.compile("[\uf0a7\uf0b7\uf076\uf0d8\uf0fc\uf0a8]")  # Symbol/Win
 # PDF extractors put a space where a glyph run ends inside a word: "ต่อเนื่ องเพื่อ".
 _INNER_SPACE = re.compile("(?<=[\u0e01-\u0e4e]{2}) (?=[\u0e01-\u0e4e]{2})")
 _MARKS = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _width(line: str) -> int:
@@ -36,7 +42,15 @@ def read_pdf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Extracted:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    # pypdf logs what it repaired in damaged files, some of it at ERROR level; kcapture reports failures itself, in
+    # one Thai/English line, so none of that reaches the terminal.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    deadline = time.monotonic() + limits.max_pdf_seconds
+
+    def check_time(*_args) -> None:  # also pypdf's per-operator callback, so a slow page is stopped mid-way
+        if time.monotonic() > deadline:
+            raise _OutOfTime
+
     if not data.lstrip()[:1024].startswith(b"%PDF") and b"%PDF" not in data[:1024]:
         raise UnreadableFileError("ไฟล์นี้ไม่ใช่ PDF", "this file is not a PDF")
     try:
@@ -52,13 +66,17 @@ def read_pdf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Extracted:
     except UnreadableFileError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as err:
+        _raise_if_pypdf_limit(err)
         raise UnreadableFileError("ไฟล์ PDF เสียหาย เปิดอ่านไม่ได้", "the PDF is damaged and cannot be read") from err
     if n_pages > limits.max_pdf_pages:
         raise LimitExceededError(
             f"PDF มี {n_pages} หน้า เกินขีดจำกัด {limits.max_pdf_pages} หน้า",
             f"the PDF has {n_pages} pages, over the limit of {limits.max_pdf_pages}",
         )
-    producer = str((reader.metadata or {}).get("/Producer", "") or "")
+    try:
+        producer = str((reader.metadata or {}).get("/Producer", "") or "")
+    except Exception:  # a damaged information dictionary: the producer only selects a repair
+        producer = ""
     # LibreOffice writes no ToUnicode entry for the sara aa glyph it also uses inside the sara am ligature, so pypdf
     # reads that glyph's code 9 as a tab: "ดำเนินง\tน" for "ดำเนินงาน". Between Thai letters a tab is never real.
     sara_aa_tab = "libreoffice" in producer.lower()
@@ -67,22 +85,29 @@ def read_pdf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Extracted:
     added_codes: dict[tuple[int, str, int], int] = {}
     for page in reader.pages:
         try:
+            check_time()
             _fix_content_stream(page, added_codes, sara_aa_tab)
+        except _OutOfTime:
+            raise _too_slow(limits) from None
         except Exception:  # the repair is best effort: pypdf reads the page as it is
             pass
         try:
-            text = page.extract_text() or ""
+            check_time()
+            text = page.extract_text(visitor_operand_before=check_time) or ""
+        except _OutOfTime:
+            raise _too_slow(limits) from None
         except Exception as err:  # pypdf raises many types on damaged content streams
+            _raise_if_pypdf_limit(err)
             raise UnreadableFileError(
                 "เนื้อหาบางหน้าใน PDF เสียหาย อ่านไม่ได้", "a page of the PDF is damaged and cannot be read"
             ) from err
         if sara_aa_tab:
             text = _SARA_AA_TAB.sub("\u0e32", text.replace("\u0e33\t", "\u0e33"))
         text = _PUA_BULLET.sub("•", text)
+        text = _SURROGATE.sub("\ufffd", text)  # a damaged ToUnicode map can give lone surrogates: not encodable
         text = _INNER_SPACE.sub(_drop_inner_space, text)
         chars += len(text)
-        if chars > limits.max_text_chars:
-            raise LimitExceededError("ข้อความใน PDF ยาวเกินขีดจำกัด", "the PDF holds more text than the limit")
+        check_text_size(chars, 0, limits)
         pages.append([_trim_line(line) for line in text.split("\n")])
     if not any(line.strip() for page in pages for line in page):
         raise NoTextLayerError(
@@ -94,6 +119,29 @@ def read_pdf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Extracted:
     for number, lines in enumerate(pages, start=1):
         blocks.extend(_page_blocks(lines, number))
     return Extracted("pdf", blocks, {"pages": n_pages})
+
+
+def _raise_if_pypdf_limit(err: Exception) -> None:
+    """pypdf (6+) stops at its own limits, e.g. a stream inflating past 75 MB (a decompression bomb): say so."""
+    from pypdf import errors
+
+    limit_error = getattr(errors, "LimitReachedError", None)
+    if limit_error is not None and isinstance(err, limit_error):
+        raise LimitExceededError(
+            "PDF นี้ขยายตัวหรือซับซ้อนเกินขีดจำกัดของตัวอ่าน (อาจเป็นไฟล์อันตราย) จึงหยุดอ่าน",
+            "this PDF expands or nests beyond the reader's limits (possibly a decompression bomb); stopped",
+        ) from err
+
+
+class _OutOfTime(BaseException):
+    """Raised from pypdf's callback; a BaseException so that pypdf's own `except Exception` cannot swallow it."""
+
+
+def _too_slow(limits: Limits) -> LimitExceededError:
+    return LimitExceededError(
+        f"อ่าน PDF นี้นานเกิน {limits.max_pdf_seconds} วินาที (ไฟล์อาจเสียหายหรือซับซ้อนผิดปกติ) จึงหยุดอ่าน",
+        f"reading this PDF took longer than {limits.max_pdf_seconds} s (damaged or abnormally complex); stopped",
+    )
 
 
 def _trim_line(line: str) -> str:
@@ -115,7 +163,8 @@ def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
     repeated = {k for k, n in edge.items() if len(pages) >= 3 and n >= max(2, len(pages) // 2)}
     out = []
     for lines in pages:
-        out.append([line for line in lines if line.strip() and not PAGE_NUMBER.match(line) and key(line) not in repeated])
+        out.append([line for line in lines
+                    if line.strip() and not PAGE_NUMBER.match(line) and key(line) not in repeated])
     return out
 
 

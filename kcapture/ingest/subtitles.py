@@ -15,7 +15,8 @@ from kcapture.ingest.encoding import decode_text
 TIME = re.compile(
     r"(?P<a>(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<b>(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3})"
 )
-VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>")
+# Bounded: an unclosed "<v x" repeated would make an unbounded pattern retry to the end of the cue from each one.
+VOICE = re.compile(r"<v(?:\.[^\s<>]{0,40})?[ \t]+([^<>\n]{1,100})>")
 TAG = re.compile(r"</?[^>]{1,40}>")
 LABEL = re.compile(r"^\s*(?:\[([^\]]{1,30})\]|([^\s:：]{1,20}(?:\s[^\s:：]{1,12})?)\s*[:：])\s*")
 

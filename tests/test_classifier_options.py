@@ -1,0 +1,73 @@
+"""Optional head settings (NB-LR scaling): off by default, trains, saves, loads and predicts the same."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from kcapture.classify.model import HeadSettings, ThemeClassifier, _fit_binary, nb_log_count_ratio
+from kcapture.classify.persist import load_model, save_model
+from kcapture.classify.training import model_from_settings, train_from_rows
+
+# Tiny synthetic Thai data written for this test: three sentiment-like classes with their own words.
+GOOD = ["อาหารอร่อยมากเลยค่ะ", "บริการดีมากประทับใจ", "ชอบมากเลยจะมาอีก", "รถขับสบายดีมาก", "ของดีราคาถูกชอบมาก"]
+BAD = ["อาหารไม่อร่อยเลยแย่มาก", "บริการแย่มากไม่ประทับใจ", "ผิดหวังมากไม่มาอีกแล้ว", "รถเสียบ่อยแย่จริงๆ",
+       "ของปลอมราคาแพงแย่มาก"]
+ASK = ["ร้านนี้เปิดกี่โมงคะ", "ราคาเท่าไหร่ครับ", "มีสาขาที่เชียงใหม่ไหมคะ", "ส่งต่างจังหวัดได้ไหมครับ",
+       "ใช้ได้กับผิวมันไหมคะ"]
+
+
+def _rows():
+    rows = []
+    for label, texts in (("pos", GOOD), ("neg", BAD), ("q", ASK)):
+        rows += [{"text": t, "label": label, "tags": [label] + (["food"] if "อาหาร" in t else [])} for t in texts]
+    return rows * 3
+
+
+def test_defaults_keep_nb_scaling_off():
+    hs = HeadSettings()
+    assert hs.nb_scaling is False
+    assert hs.nb_alpha == 1.0
+
+
+@pytest.mark.parametrize("field", ["label", "tags"])  # single-label head (one-vs-rest NB-LR) and multi-label head
+def test_nb_scaling_trains_saves_loads_same_predictions(tmp_path, field):
+    model = model_from_settings('{"nb_scaling": true, "class_weight": null, "C": 2.0}')
+    assert model.head_settings.nb_scaling is True
+    model = train_from_rows(_rows(), text_field="text", label_field=field, model=model)
+    texts = ["อาหารอร่อยบริการดีมาก", "แย่มากไม่ประทับใจเลย", "เปิดกี่โมงครับ", "hello", ""]
+    before = model.predict(texts)
+    if field == "label":
+        assert [p["label"] for p in before[:3]] == ["pos", "neg", "q"]
+        for p in before:
+            assert abs(sum(p["label_scores"].values()) - 1.0) < 1e-3
+    else:
+        assert "pos" in before[0]["tags"] and "neg" in before[1]["tags"] and "q" in before[2]["tags"]
+    save_model(model, tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    assert loaded.head_settings.nb_scaling is True
+    after = loaded.predict(texts)
+    for a, b in zip(after, before, strict=True):
+        assert a[field] == b[field]
+        for k, v in b[field + "_scores"].items():
+            assert a[field + "_scores"][k] == pytest.approx(v, abs=1e-3)
+
+
+def test_nb_weights_are_folded_into_the_coefficients():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = sp.csr_matrix(rng.random((40, 6)) * (rng.random((40, 6)) < 0.5))
+    y = (np.asarray(X[:, 0].todense()).ravel() > 0.2).astype(int)
+    settings = HeadSettings(nb_scaling=True, class_weight=None, C=1.0)
+    w, b = _fit_binary(X, y, settings)
+    r = nb_log_count_ratio(X, y, 1.0)
+    ref = LogisticRegression(C=1.0, solver="liblinear").fit(X.multiply(r).tocsr(), y)
+    np.testing.assert_allclose(X @ w + b, ref.decision_function(X.multiply(r).tocsr()), rtol=1e-4, atol=1e-4)
+
+
+def test_default_model_unchanged_by_the_new_option():
+    rows = _rows()
+    a = train_from_rows(rows, text_field="text", label_field="label", model=ThemeClassifier())
+    b = train_from_rows(rows, text_field="text", label_field="label",
+                        model=ThemeClassifier(head=HeadSettings(nb_scaling=False)))
+    np.testing.assert_array_equal(a.heads[0].coef, b.heads[0].coef)
