@@ -91,7 +91,8 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kcapture", description="ถอดบทเรียนจากบันทึกภาษาไทย แบบออฟไลน์ / offline Thai lesson extraction")
+    p = argparse.ArgumentParser(
+        prog="kcapture", description="ถอดบทเรียนจากบันทึกภาษาไทย แบบออฟไลน์ / offline Thai lesson extraction")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("segment", help="ตัดประโยคและคำ / print one JSON object per sentence")

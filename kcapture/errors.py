@@ -1,4 +1,4 @@
-"""kcapture's own exceptions: every failure a user can cause ends in one of these, with a Thai and an English message."""
+"""kcapture's own exceptions: every failure a user can cause ends in one of these, with Thai and English messages."""
 
 from __future__ import annotations
 

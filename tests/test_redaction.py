@@ -118,7 +118,8 @@ def test_a_span_across_sentences_is_replaced_in_each(analysis):
 
     # Re-segment with the hand rules alone, which cut inside the house address at a space, so the span crosses two
     # sentences (the learned boundary model keeps this address whole).
-    doc = segment_document(copy.deepcopy(analysis.document), SentenceSegmenter(default_tokenizer(), boundary_model=None))
+    rules_only = SentenceSegmenter(default_tokenizer(), boundary_model=None)
+    doc = segment_document(copy.deepcopy(analysis.document), rules_only)
     address = next(p for p in analysis.personal_data if p["kind"] == "address")
     crossed = [s for s in doc.sentences if s.start < address["end"] and address["start"] < s.end]
     assert len(crossed) == 2

@@ -293,7 +293,8 @@ class ThemeClassifier:
                 out[h.name] = h.scores(X)
         return out
 
-    def predict(self, texts: list[str], tokens: list[list[str]] | None = None, groups: list | None = None) -> list[dict]:
+    def predict(self, texts: list[str], tokens: list[list[str]] | None = None,
+                groups: list | None = None) -> list[dict]:
         """One dict per text: {head: labels, head + "_scores": {label: score}}."""
         if not texts:
             return []

@@ -12,7 +12,10 @@ from kcapture.ingest.encoding import decode_text
 LIST_ITEM = re.compile(r"^[ \t]*(?:[-•*●▪◦○➢✓–\uf0b7\uf0a7]|\(?(?:\d{1,3}|[๐-๙]{1,3}|[ก-ฮ])[.)](?!\d))[ \t]*\S")
 MD_HEADING = re.compile(r"^(#{1,6})[ \t]+\S")
 # "พี่แดง: ...", "ผู้เข้าร่วม 3 : ...", "09:14 น้องฝน: ..."; the label is short and has no sentence in it.
-SPEAKER = re.compile(r"^[ \t]*(?:\[?\d{1,2}[:.]\d{2}(?::\d{2})?\]?[ \t]+)?([^\s:：\[\]()]{1,20}(?:[ \t][^\s:：\[\]()]{1,12})?)[ \t]*[:：][ \t]*\S")
+SPEAKER = re.compile(
+    r"^[ \t]*(?:\[?\d{1,2}[:.]\d{2}(?::\d{2})?\]?[ \t]+)?"  # an optional chat time stamp
+    r"([^\s:：\[\]()]{1,20}(?:[ \t][^\s:：\[\]()]{1,12})?)[ \t]*[:：][ \t]*\S"
+)
 _NOT_SPEAKERS = {"วันที่", "เวลา", "สถานที่", "หมายเหตุ", "วัตถุประสงค์", "หัวข้อ", "เรื่อง", "ที่มา", "ผล", "สรุป",
                  "Note", "Date", "Time", "Venue", "http", "https"}
 

@@ -97,7 +97,8 @@ RULES: list[tuple[str, re.Pattern[str], Repl]] = [
     ("repeated_mark", re.compile(f"([{ABOVE_BELOW}{TONES}\u0e4c\u0e33])\\1+"), "\\1"),
     # Page numbers left inside running text by PDF extraction: "... การทำงาน - 12 - ของชุมชน ...".
     ("page_number", re.compile(r"(?<=\S) +[-–—] ?\d{1,4} ?[-–—] +(?=\S)"), " "),
-    ("page_number", re.compile(r"(?m)^[ \t]*(?:[-–—] ?\d{1,4} ?[-–—]|หน้า ?\d{1,4}(?: ?(?:จาก|/) ?\d{1,4})?)[ \t]*\n"), ""),
+    ("page_number",
+     re.compile(r"(?m)^[ \t]*(?:[-–—] ?\d{1,4} ?[-–—]|หน้า ?\d{1,4}(?: ?(?:จาก|/) ?\d{1,4})?)[ \t]*\n"), ""),
     # A line broken inside a word: the next line starts with a mark that cannot begin a word,
     # or the line ends with a leading vowel that cannot end one.
     ("midword_break", re.compile(f"(?<=[{THAI}]) ?\n(?=[{ABOVE_BELOW}{TONES}\u0e30\u0e32\u0e33\u0e45\u0e4c])"), ""),

@@ -72,7 +72,8 @@ class SentenceSegmenter:
             return False
         # An inline numbered list, "... 1. ... 2. ...", starts a new item at each number.
         nxt = pieces[i + 1] if i + 1 < len(pieces) else ""
-        if re.match(r"^\(?\d{1,2}[.)]$", nxt + (pieces[i + 2] if i + 2 < len(pieces) and pieces[i + 2] in ".)" else "")) \
+        after = pieces[i + 2] if i + 2 < len(pieces) and pieces[i + 2] in ".)" else ""
+        if re.match(r"^\(?\d{1,2}[.)]$", nxt + after) \
                 and left_len >= 8:
             return True
         if SENT_END.search(left) and not THAI_CHAR.search(left[-2:-1] or "") and left_len >= 8:

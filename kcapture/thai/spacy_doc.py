@@ -51,6 +51,7 @@ def to_spacy(doc: Document):
             starts.append(i == 0)
             pos = tok.end
     gap(len(text))
-    sdoc = Doc(nlp.vocab, words=words, spaces=spaces, sent_starts=[True if s else None for s in starts] if words else None)
+    sent_starts = [True if s else None for s in starts] if words else None
+    sdoc = Doc(nlp.vocab, words=words, spaces=spaces, sent_starts=sent_starts)
     sdoc.user_data["kcapture_name"] = doc.name
     return sdoc
