@@ -150,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--engine", choices=["local", "dask"], help="local processes (default) or a Dask cluster")
     s.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (implies --engine dask)")
     s.add_argument("--report", help="JSON report (default: <library>-batch-report.json beside the library)")
-    s.add_argument("--model")
+    s.add_argument("--model", help="model folder (default: the library's active model)")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_batch)
 

@@ -34,7 +34,7 @@ from kcapture.errors import InvalidInputError, KcaptureError, ModelError
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_VISIT = Path(__file__).resolve().parent / "data" / "sample_visit.md"
 CORPORA = ROOT / "corpora"
@@ -217,7 +217,20 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
         _apply_corrections(conn, doc_id)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1, _migrate_1_to_2]
+# Version 3: the v2 index used unicode61's default categories, which treat Thai vowel and tone marks (Mn, Mc) as
+# separators, so "ชายฝั่ง" was indexed as "ชายฝ" + "ง" and searches returned wrong hits. Marks are now token characters.
+FTS_TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
+
+
+def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
+    for stmt in ("DROP TRIGGER IF EXISTS sentences_fts_ai", "DROP TRIGGER IF EXISTS sentences_fts_ad",
+                 "DROP TRIGGER IF EXISTS sentences_fts_au", "DROP TABLE IF EXISTS sentences_fts"):
+        conn.execute(stmt)
+    conn.executescript_in_tx(  # type: ignore[attr-defined]
+        SCHEMA_V2_FTS.replace("tokenize='unicode61 remove_diacritics 0'", f'tokenize="{FTS_TOKENIZER}"'))
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

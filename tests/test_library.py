@@ -182,6 +182,16 @@ def test_thai_full_text_search_finds_words_inside_unspaced_text(lib):
     assert lib.search("ไม่มีคำนี้ในบันทึก") == []
 
 
+def test_words_with_vowel_and_tone_marks_are_whole_index_terms(lib):
+    """Thai marks are letters to the index (schema v3): a word is never cut at a mark into a one-letter prefix."""
+    _import_note(lib, "ชาวประมงชายฝั่งรวมกลุ่มกันดูแลป่าชายเลน\n\nทีมงานลุ้นผลการประชุมอนุกรรมการทุกเดือน\n", "coast.txt")
+    _import_note(lib, "ชาวบ้านชอบฟังเพลงลูกทุ่งตอนเย็น\n\nงานบุญประจำปีมีคนมาร่วมมาก\n", "other.txt")
+    for word in ("ชายฝั่ง", "ลุ้น", "อนุกรรมการ"):
+        hits = lib.search(word)
+        assert hits and all(word in h.text for h in hits), word
+        assert hits[0].how == "words", word
+
+
 def test_search_query_syntax_is_inert(lib):
     _import_note(lib)
     for q in ['"', "AND", "OR (", "*", "กล้วย\"ตาก", "NEAR(a b)", "'; DROP TABLE documents; --", "   "]:
