@@ -73,6 +73,25 @@ def _forced(words: list[str], k: int, left_len: int) -> bool:
     return words[k - 1][-1:] in ("?", "!", "？", "！")
 
 
+def line_words(pieces: list[str]) -> tuple[list[str], list[int], list[bool], int]:
+    """From a line's tokenizer pieces: its words, their start offsets, whether a space precedes each, line length."""
+    words: list[str] = []
+    starts: list[int] = []
+    space_before: list[bool] = []
+    pos = 0
+    pending = False
+    for piece in pieces:
+        if piece.isspace():
+            pending = True
+        else:
+            words.append(piece)
+            starts.append(pos)
+            space_before.append(pending)
+            pending = False
+        pos += len(piece)
+    return words, starts, space_before, pos
+
+
 @dataclass
 class BoundaryModel:
     weights: dict[str, float]
@@ -87,21 +106,7 @@ class BoundaryModel:
 
     def split_points(self, pieces: list[str], list_item: bool = False) -> list[int]:
         """Character offsets (within the line) where a new sentence starts, decided left to right."""
-        words: list[str] = []
-        starts: list[int] = []
-        space_before: list[bool] = []
-        pos = 0
-        pending_space = False
-        for piece in pieces:
-            if piece.isspace():
-                pending_space = True
-            else:
-                words.append(piece)
-                starts.append(pos)
-                space_before.append(pending_space)
-                pending_space = False
-            pos += len(piece)
-        n = pos
+        words, starts, space_before, n = line_words(pieces)
         out: list[int] = []
         last = 0
         for k in range(1, len(words)):
@@ -156,18 +161,7 @@ def training_rows(docs: list[dict]):
 
     tok = default_tokenizer()
     for line, gold, list_item in gold_lines(docs):
-        pieces = tok.words(line)
-        words, starts, space_before = [], [], []
-        pos, pending = 0, False
-        for piece in pieces:
-            if piece.isspace():
-                pending = True
-            else:
-                words.append(piece)
-                starts.append(pos)
-                space_before.append(pending)
-                pending = False
-            pos += len(piece)
+        words, starts, space_before, pos = line_words(tok.words(line))
         last = 0
         for k in range(1, len(words)):
             if not space_before[k]:
