@@ -164,7 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     from kcapture.errors import KcaptureError
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # `kcapture app --server.port 8600`: Streamlit's own options pass through untouched.
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "app":
+        args.streamlit_args = [*extra, *args.streamlit_args]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
