@@ -66,3 +66,18 @@ def small_model() -> Path:
         except OSError:
             pass
     return folder
+
+
+# Version 1 of the library schema as the first release wrote it, made by hand rather than by kcapture's own code:
+# the layout kcapture.library migrates from (shared by the migration and durability tests).
+V1_SCHEMA = """
+CREATE TABLE documents (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, name TEXT NOT NULL, format TEXT NOT NULL,
+    text TEXT NOT NULL, metadata TEXT NOT NULL DEFAULT '{}', created TEXT NOT NULL);
+CREATE TABLE sentences (id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
+    themes TEXT NOT NULL DEFAULT '[]', facet TEXT, theme_scores TEXT NOT NULL DEFAULT '{}',
+    facet_scores TEXT NOT NULL DEFAULT '{}', UNIQUE (doc_id, idx));
+CREATE TABLE corrections (id INTEGER PRIMARY KEY, doc_sha256 TEXT NOT NULL, sentence_idx INTEGER NOT NULL,
+    sentence_text TEXT NOT NULL, themes TEXT NOT NULL, facet TEXT, who TEXT, created TEXT NOT NULL);
+CREATE INDEX corrections_doc ON corrections (doc_sha256);
+"""

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from kc_support import CORPORA, small_model
+from kc_support import CORPORA, V1_SCHEMA, small_model
 
 from kcapture.library import SCHEMA_VERSION, Library
 
@@ -185,18 +185,8 @@ def test_sigkill_while_corrections_are_written_back_to_back(tmp_path, env):
 
 # --- an old library ------------------------------------------------------------------------------------------------
 
-# Version 1 of the schema, as the first release wrote it (the layout kcapture.library migrates from), by hand.
-V1_DDL = """
-CREATE TABLE documents (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, name TEXT NOT NULL, format TEXT NOT NULL,
-    text TEXT NOT NULL, metadata TEXT NOT NULL DEFAULT '{}', created TEXT NOT NULL);
-CREATE TABLE sentences (id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
-    themes TEXT NOT NULL DEFAULT '[]', facet TEXT, theme_scores TEXT NOT NULL DEFAULT '{}',
-    facet_scores TEXT NOT NULL DEFAULT '{}', UNIQUE (doc_id, idx));
-CREATE TABLE corrections (id INTEGER PRIMARY KEY, doc_sha256 TEXT NOT NULL, sentence_idx INTEGER NOT NULL,
-    sentence_text TEXT NOT NULL, themes TEXT NOT NULL, facet TEXT, who TEXT, created TEXT NOT NULL);
-CREATE INDEX corrections_doc ON corrections (doc_sha256);
-"""
+# Version 1 of the schema, as the first release wrote it (the layout kcapture.library migrates from).
+V1_DDL = V1_SCHEMA
 SENT = "กลุ่มแม่บ้านรวมตัวกันทำวิสาหกิจชุมชนแปรรูปกล้วยตากขายให้นักท่องเที่ยว"
 
 

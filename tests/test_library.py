@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from kc_support import CORPORA, small_corpora, small_model
+from kc_support import CORPORA, V1_SCHEMA, small_corpora, small_model
 
 from kcapture.codebook import load_codebook
 from kcapture.errors import InvalidInputError
@@ -70,19 +70,8 @@ def test_library_path_from_env_and_default(tmp_path, monkeypatch):
     assert default_library_path() == Path.home() / ".local" / "share" / "kcapture" / "library.sqlite3"
 
 
-# A version-1 library as the first release wrote it, made by hand (not by kcapture's own code).
-V1_DDL = """
-CREATE TABLE documents (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, name TEXT NOT NULL, format TEXT NOT NULL,
-    text TEXT NOT NULL, metadata TEXT NOT NULL DEFAULT '{}', created TEXT NOT NULL);
-CREATE TABLE sentences (id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
-    themes TEXT NOT NULL DEFAULT '[]', facet TEXT, theme_scores TEXT NOT NULL DEFAULT '{}',
-    facet_scores TEXT NOT NULL DEFAULT '{}', UNIQUE (doc_id, idx));
-CREATE TABLE corrections (id INTEGER PRIMARY KEY, doc_sha256 TEXT NOT NULL, sentence_idx INTEGER NOT NULL,
-    sentence_text TEXT NOT NULL, themes TEXT NOT NULL, facet TEXT, who TEXT, created TEXT NOT NULL);
-CREATE INDEX corrections_doc ON corrections (doc_sha256);
-PRAGMA user_version = 1;
-"""
+# The first release's layout, made by hand (tests/kc_support.py), marked as schema version 1.
+V1_DDL = V1_SCHEMA + "PRAGMA user_version = 1;\n"
 
 
 def test_version_1_library_made_by_hand_migrates(tmp_path):
