@@ -50,8 +50,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(library: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "KCAPTURE_LIBRARY": str(library), "PYTHAINLP_OFFLINE": "1"}
+def start_app(library: Path, port: int, extra_env: dict | None = None) -> subprocess.Popen:
+    """`streamlit run app.py` from the project folder (so .streamlit/config.toml applies); waits until healthy.
+
+    Also used by tests/test_e2e_browser.py."""
+    env = {**os.environ, "KCAPTURE_LIBRARY": str(library), "PYTHAINLP_OFFLINE": "1", **(extra_env or {})}
     log = open(library.parent / "streamlit.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.headless", "true", "--browser.gatherUsageStats", "false"],

@@ -9,11 +9,8 @@ CI=true a missing browser fails the test.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,10 +18,13 @@ from kc_support import ROOT, SHARED_SAMPLE, small_model
 
 from kcapture.library import Library
 
-CHROMIUM = Path("/usr/bin/chromium")
+# The app start-up and browser launch are shared with the app benchmarks (benchmarks/app_common.py).
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import app_common  # noqa: E402
+from app_common import free_port, launch, stop_app  # noqa: E402
+
+CHROMIUM = Path(app_common.CHROMIUM)
 ARTIFACTS = ROOT / "tests" / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
 pytestmark = pytest.mark.browser
 
 
@@ -36,47 +36,9 @@ def _require_browser() -> None:
     pytest.skip("/usr/bin/chromium is not installed")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(library: Path, port: int, extra_env: dict | None = None) -> subprocess.Popen:
-    """`streamlit run app.py` from the project folder (so .streamlit/config.toml applies); waits until healthy."""
+def start_app(library: Path, port: int):
     # The small test model loads in a fraction of the shipped one's time; the flow under test is the same.
-    env = {**os.environ, "KCAPTURE_LIBRARY": str(library), "PYTHAINLP_OFFLINE": "1",
-           "KCAPTURE_MODEL": str(small_model()), **(extra_env or {})}
-    log = open(library.parent / "streamlit.log", "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError((library.parent / "streamlit.log").read_text(errors="replace"))
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("streamlit did not start within 60 s")
-
-
-def stop_app(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
-
-
-def launch(playwright):
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    return app_common.start_app(library, port, {"KCAPTURE_MODEL": str(small_model())})
 
 
 def pick_option(page, widget, option_text: str) -> None:
