@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app_common import free_port, launch, report_of, start_app, stop_app  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the app harness the browser test uses
+from app_harness import free_port, launch, report_of, start_app, stop_app  # noqa: E402
 
 
 def main() -> int:

@@ -20,8 +20,8 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app_common import free_port, launch, raw_documents, start_app, stop_app  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the app harness the browser test uses
+from app_harness import free_port, launch, raw_documents, start_app, stop_app  # noqa: E402
 
 PAGES = ["overview", "themes", "document", "search", "export", "codebook", "upload", "overview"]
 

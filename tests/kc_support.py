@@ -18,6 +18,15 @@ CORPORA = ROOT / "corpora"
 SHARED_SAMPLE = ROOT.parent / "shared" / "samples" / "nts-cohort5-session4-progress-report-2562.txt"
 
 
+def require_shared(path: Path) -> Path:
+    """`path` under ../shared, or skip the calling test saying why (a fresh clone has no ../shared; CI has it)."""
+    import pytest
+
+    if not path.exists():
+        pytest.skip(f"needs {path} (../shared beside the repository, read in place); CI has it")
+    return path
+
+
 def _fingerprint() -> str:
     h = hashlib.sha1()
     for p in sorted((ROOT / "kcapture" / "classify").glob("*.py")) + [CORPORA / "train.jsonl"]:

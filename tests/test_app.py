@@ -6,7 +6,7 @@ import html
 import io
 
 import pytest
-from kc_support import ROOT, SHARED_SAMPLE, small_corpora, small_model
+from kc_support import ROOT, SHARED_SAMPLE, require_shared, small_corpora, small_model
 from streamlit.testing.v1 import AppTest
 
 from kcapture.library import Library
@@ -64,7 +64,7 @@ def test_first_start_shows_the_analysed_sample_visit(library):
 def test_upload_several_files_with_per_file_errors_and_duplicates(library):
     at = _app()
     _page(at, "upload")
-    sample = SHARED_SAMPLE.read_bytes()
+    sample = require_shared(SHARED_SAMPLE).read_bytes()
     at.file_uploader(key="uploader").set_value([
         ("report.txt", sample, "text/plain"),
         ("old.doc", b"\xd0\xcf\x11\xe0 binary", "application/msword"),

@@ -9,21 +9,18 @@ CI=true a missing browser fails the test.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
+# The app start-up and browser launch live in tests/app_harness.py (the app benchmarks use them too).
+import app_harness  # noqa: E402
 import pytest
-from kc_support import ROOT, SHARED_SAMPLE, small_model
+from app_harness import free_port, launch, stop_app  # noqa: E402
+from kc_support import ROOT, SHARED_SAMPLE, require_shared, small_model
 
 from kcapture.library import Library
 
-# The app start-up and browser launch are shared with the app benchmarks (benchmarks/app_common.py).
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import app_common  # noqa: E402
-from app_common import free_port, launch, stop_app  # noqa: E402
-
-CHROMIUM = Path(app_common.CHROMIUM)
+CHROMIUM = Path(app_harness.CHROMIUM)
 ARTIFACTS = ROOT / "tests" / "artifacts"
 pytestmark = pytest.mark.browser
 
@@ -38,7 +35,7 @@ def _require_browser() -> None:
 
 def start_app(library: Path, port: int):
     # The small test model loads in a fraction of the shipped one's time; the flow under test is the same.
-    return app_common.start_app(library, port, {"KCAPTURE_MODEL": str(small_model())})
+    return app_harness.start_app(library, port, {"KCAPTURE_MODEL": str(small_model())})
 
 
 def pick_option(page, widget, option_text: str) -> None:
@@ -49,6 +46,7 @@ def pick_option(page, widget, option_text: str) -> None:
 
 def test_upload_correct_reload_and_download_word(tmp_path):
     _require_browser()
+    require_shared(SHARED_SAMPLE)
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -204,8 +204,10 @@ def test_xlsx(tmp_path, note, minutes):
 
 # ---------------------------------------------------------------------------------------------------------------
 def _schema(name: str):
+    from kc_support import require_shared
     from lxml import etree
 
+    require_shared(SPECS / name)
     return etree.XMLSchema(etree.parse(str(SPECS / name)))
 
 

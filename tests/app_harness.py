@@ -1,5 +1,5 @@
-"""Shared by the app benchmarks: corpus documents as text, and a `streamlit run app.py` on a free localhost port
-driven by Debian's headless Chromium (Playwright's sync API)."""
+"""Start `streamlit run app.py` on a free localhost port and drive it with Debian's headless Chromium (Playwright's
+sync API); corpus documents as text. Used by the browser test and the app benchmarks."""
 
 from __future__ import annotations
 
