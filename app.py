@@ -449,7 +449,7 @@ def make_export(lib_path: str, doc_id: int, fmt: str, redact: bool):
 
     def build() -> bytes:
         with Library(lib_path) as lib:
-            return v.export_bytes(lib, doc_id, fmt, redact) or b""
+            return v.export_bytes(lib, doc_id, fmt, redact)
 
     return build
 
@@ -479,19 +479,13 @@ def page_export(lib: Library, doc_id: int | None) -> None:
     stem = safe_filename(os.path.splitext(row["name"])[0] or "kcapture")
     st.markdown(f"สรุปบทเรียนของ **{esc(row['name'])}** · lesson summary of this visit (with your corrections)")
     redact = st.toggle("ปกปิดข้อมูลส่วนบุคคล · Redact personal data", key="redact")
-    cols = st.columns(len(v.EXPORT_FORMATS))
-    missing = []
-    for col, fmt in zip(cols, v.EXPORT_FORMATS, strict=True):
-        if not v.export_available(fmt.id):
-            missing.append(fmt.label)
-            col.button(fmt.label, disabled=True, key=f"dl_{fmt.id}_off", help="ยังไม่มีตัวส่งออกนี้ · not available")
-            continue
+    formats = v.export_formats()
+    cols = st.columns(len(formats))
+    for col, fmt in zip(cols, formats, strict=True):
         suffix = "-redacted" if redact else ""
         col.download_button(fmt.label, make_export(str(lib.path), doc_id, fmt.id, redact), icon=":material/download:",
                             file_name=f"{stem}{suffix}.{fmt.extension}", mime=fmt.mime, key=f"dl_{fmt.id}",
                             on_click="ignore")
-    if missing:
-        st.caption("ยังไม่พร้อม · not available yet: " + ", ".join(missing))
     st.caption("ไฟล์สร้างเมื่อกดดาวน์โหลด · each file is made when you click it")
     st.divider()
     st.markdown("**สำรองทั้งคลัง · Back up the whole library** (เอกสาร ประโยค การแก้ไข รหัส · documents, sentences, "

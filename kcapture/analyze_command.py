@@ -16,9 +16,7 @@ from pathlib import Path
 
 from kcapture.document import Analysis
 from kcapture.errors import InvalidInputError
-
-EXTENSIONS = {"json": ".json", "md": ".md", "docx": ".docx", "xlsx": ".xlsx", "qdpx": ".qdpx"}
-BINARY = frozenset({"docx", "xlsx", "qdpx"})
+from kcapture.registry import EXPORTERS
 
 
 def collect_inputs(paths: list[str]) -> tuple[list[Path], bool]:
@@ -53,51 +51,33 @@ def collect_inputs(paths: list[str]) -> tuple[list[Path], bool]:
     return unique, several
 
 
-def render(analyses: list[Analysis], fmt: str) -> str:
-    """The text formats as a string."""
-    if fmt == "json":
-        from kcapture.export.json_export import to_json
-
-        return to_json(analyses)
-    from kcapture.export.markdown import render_markdown
-
-    return render_markdown(analyses) + "\n"
-
-
 def write(analyses: list[Analysis], fmt: str, path: Path) -> None:
     try:
-        if fmt in ("json", "md"):
-            path.write_text(render(analyses, fmt), encoding="utf-8")
-        elif fmt == "docx":
-            from kcapture.export.docx import write_docx
-
-            write_docx(analyses, path)
-        elif fmt == "xlsx":
-            from kcapture.export.xlsx import write_xlsx
-
-            write_xlsx(analyses, path)
-        else:
-            from kcapture.export.qdpx import write_qdc, write_qdpx
-
-            write_qdpx(analyses, path)
-            write_qdc(path.with_suffix(".qdc"))
+        EXPORTERS.get(fmt).write(analyses, path, None)
     except OSError as err:
         raise InvalidInputError(f"เขียนไฟล์ {path} ไม่ได้", f"cannot write {path}: {err.strerror or err}") from err
 
 
 def analyze_paths(paths: list[Path], redact: bool = False, model: str | None = None) -> list[Analysis]:
-    from kcapture.analysis import analyze_document
-    from kcapture.pipeline import load_document
+    from kcapture.pipeline import Pipeline
 
-    return [analyze_document(load_document(p), model=model, redact=redact) for p in paths]
+    pipe = Pipeline(model=model, redact=redact)
+    return [pipe.run_path(p) for p in paths]
+
+
+def _to_stdout(analyses: list[Analysis], fmt: str) -> None:
+    sys.stdout.buffer.write(EXPORTERS.get(fmt).to_bytes(analyses))
+    sys.stdout.flush()
 
 
 def analyze_command(
     paths: list[str], fmt: str = "json", output: str | None = None, redact: bool = False, model: str | None = None
 ) -> None:
-    if fmt not in EXTENSIONS:
-        raise InvalidInputError(f"ไม่รู้จักรูปแบบ {fmt}", f"unknown format {fmt}; use one of {', '.join(EXTENSIONS)}")
-    if fmt in BINARY and not output:
+    if fmt not in EXPORTERS:
+        names = ", ".join(EXPORTERS.names())
+        raise InvalidInputError(f"ไม่รู้จักรูปแบบ {fmt}", f"unknown format {fmt}; use one of {names}")
+    exporter = EXPORTERS.get(fmt)
+    if exporter.binary and not output:
         raise InvalidInputError(f"--format {fmt} เป็นไฟล์ไบนารี ต้องระบุ --output ไฟล์ปลายทาง",
                                 f"--format {fmt} writes a binary file: give --output FILE")
     files, several = collect_inputs(paths)
@@ -118,10 +98,10 @@ def analyze_command(
         if output:
             write(analyses, fmt, Path(output))
         else:
-            sys.stdout.write(render(analyses, fmt))
+            _to_stdout(analyses, fmt)
         return
     if out_dir is None:
-        sys.stdout.write(render(analyses, fmt))
+        _to_stdout(analyses, fmt)
         return
     from kcapture.combine import file_stems
 
@@ -129,7 +109,7 @@ def analyze_command(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise InvalidInputError(f"สร้างโฟลเดอร์ {out_dir} ไม่ได้", f"cannot create {out_dir}: {err.strerror}") from err
-    ext = EXTENSIONS[fmt]
+    ext = "." + exporter.extension
     write(analyses, fmt, out_dir / f"combined{ext}")
     for a, stem in zip(analyses, file_stems(analyses), strict=True):
         write([a], fmt, out_dir / f"{stem}{ext}")

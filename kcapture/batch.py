@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kcapture.document import Document
 from kcapture.errors import InvalidInputError, KcaptureError, ModelError
 from kcapture.limits import DEFAULT_LIMITS, Limits
 
@@ -192,15 +193,11 @@ def analyze_bytes(data: bytes, name: str, model_ref: str | dict, limits: Limits 
     t0, c0 = time.perf_counter(), time.process_time()
     out: dict[str, Any] = {"name": name, "pid": os.getpid(), "host": socket.gethostname()}
     try:
-        from kcapture.classify import tag_document
-        from kcapture.library import summarize
-        from kcapture.pipeline import document_from_bytes
+        from kcapture.library import analysis_metadata
+        from kcapture.pipeline import Pipeline
 
-        clf = _load_model(model_ref)
-        doc = document_from_bytes(data, name, limits)
-        tag_document(doc, clf)
-        metadata = summarize(doc, clf)
-        out.update(ok=True, document=document_to_dict(doc), metadata=metadata)
+        analysis = Pipeline(model=_load_model(model_ref), limits=limits)(data, name)
+        out.update(ok=True, document=analysis.document.to_dict(), metadata=analysis_metadata(analysis))
     except KcaptureError as err:
         out.update(ok=False, error={"error": type(err).__name__, "message_th": err.message_th,
                                     "message_en": err.message_en})
@@ -242,42 +239,6 @@ def worker_info() -> dict:
 # --------------------------------------------------------------------------------------------------------------------
 # Document <-> plain dict (what crosses process and machine boundaries)
 # --------------------------------------------------------------------------------------------------------------------
-
-
-def document_to_dict(doc) -> dict:
-    """The parts of a tagged Document the library stores; token texts are offsets into `text`."""
-    return {
-        "name": doc.name, "format": doc.format, "text": doc.text, "metadata": doc.metadata, "repairs": doc.repairs,
-        "blocks": [[b.start, b.end, b.kind, b.level, b.speaker, b.time_start, b.time_end, b.page] for b in doc.blocks],
-        "sentences": [
-            {"id": s.id, "start": s.start, "end": s.end, "block": s.block, "kind": s.kind, "speaker": s.speaker,
-             "time_start": s.time_start, "time_end": s.time_end, "themes": list(s.themes), "facet": s.facet,
-             "theme_scores": {k: round(float(v), 4) for k, v in s.theme_scores.items()},
-             "facet_scores": {k: round(float(v), 4) for k, v in s.facet_scores.items()},
-             "tokens": [x for t in s.tokens for x in (t.start, t.end)]}
-            for s in doc.sentences
-        ],
-    }
-
-
-def document_from_dict(d: dict):
-    from kcapture.document import BlockSpan, Document, Sentence, Token
-
-    text = d["text"]
-    doc = Document(name=d["name"], format=d["format"], text=text, source_text=text,
-                   source_offsets=list(range(len(text) + 1)), metadata=dict(d.get("metadata") or {}),
-                   repairs=dict(d.get("repairs") or {}),
-                   blocks=[BlockSpan(start=b[0], end=b[1], kind=b[2], level=b[3], speaker=b[4], time_start=b[5],
-                                     time_end=b[6], page=b[7]) for b in d.get("blocks", [])])
-    for s in d["sentences"]:
-        offs = s["tokens"]
-        doc.sentences.append(Sentence(
-            id=s["id"], start=s["start"], end=s["end"], text=text[s["start"]:s["end"]], block=s["block"],
-            kind=s["kind"], speaker=s["speaker"], time_start=s["time_start"], time_end=s["time_end"],
-            tokens=[Token(a, b, text[a:b]) for a, b in zip(offs[::2], offs[1::2], strict=True)],
-            themes=list(s["themes"]), facet=s["facet"], theme_scores=dict(s["theme_scores"]),
-            facet_scores=dict(s["facet_scores"])))
-    return doc
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -687,7 +648,7 @@ def _store(lib, task: _Task, res: dict, report: BatchReport, model_version: int 
         report.errors.append(BatchError(task.rel, e.get("error", "Error"), e.get("message_th", ""),
                                         e.get("message_en", "")))
         return
-    doc = document_from_dict(res["document"])
+    doc = Document.from_dict(res["document"])
     dup = lib.find_duplicate(task.sha, content_hash(doc.text))
     if dup is not None:
         report.duplicates.append({"file": task.rel, "same_as": dup})

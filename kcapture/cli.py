@@ -14,6 +14,8 @@ from pathlib import Path
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
+from kcapture.registry import EXPORTERS  # noqa: E402 - after the offline switch above
+
 EXIT_USER_ERROR = 2
 
 
@@ -123,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("analyze", help="วิเคราะห์และส่งออกสรุปบทเรียน / analyse notes and export a lesson summary")
     s.add_argument("paths", nargs="+", help="a file, several files, or a folder (several visits)")
-    s.add_argument("--format", default="json", choices=["json", "md", "docx", "xlsx", "qdpx"])
+    s.add_argument("--format", default="json", choices=EXPORTERS.names())
     s.add_argument("--output", help="the output file; for several visits a folder: combined.<ext> + one file per visit")
     s.add_argument("--redact", action="store_true", help="replace names, phones, ID numbers, e-mail, addresses")
     s.add_argument("--model")

@@ -8,10 +8,32 @@ tokens, tags, visit card, lessons) only adds annotations that point into that te
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 BLOCK_KINDS = ("paragraph", "heading", "list_item", "table_cell", "cue")
+DOCUMENT_FORMAT_VERSION = 1  # of Document.to_dict; from_dict reads this version and older
+
+
+def _offset_breaks(offsets: list[int]) -> list[list[int]]:
+    """[i, offsets[i]] wherever offsets[i] != offsets[i - 1] + 1 (and at 0): the map, losslessly, in a few pairs."""
+    out: list[list[int]] = []
+    prev = None
+    for i, o in enumerate(offsets):
+        if prev is None or o != prev + 1:
+            out.append([i, o])
+        prev = o
+    return out
+
+
+def _offsets_from_breaks(breaks: list[list[int]], n_text: int) -> list[int]:
+    if not breaks:
+        return list(range(n_text + 1))
+    out: list[int] = []
+    for k, (i, o) in enumerate(breaks):
+        stop = breaks[k + 1][0] if k + 1 < len(breaks) else n_text + 1
+        out.extend(range(o, o + stop - i))
+    return out
 
 
 @dataclass
@@ -53,6 +75,28 @@ class Sentence:
     facet_scores: dict[str, float] = field(default_factory=dict)
 
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "start": self.start, "end": self.end, "block": self.block, "kind": self.kind,
+            "speaker": self.speaker, "time_start": self.time_start, "time_end": self.time_end,
+            "tokens": [x for t in self.tokens for x in (t.start, t.end)],
+            "themes": list(self.themes), "facet": self.facet,
+            "theme_scores": dict(self.theme_scores), "facet_scores": dict(self.facet_scores),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], text: str) -> Sentence:
+        offs = d.get("tokens") or []
+        return cls(
+            id=d["id"], start=d["start"], end=d["end"], text=text[d["start"]:d["end"]], block=d["block"],
+            kind=d.get("kind", "paragraph"), speaker=d.get("speaker"), time_start=d.get("time_start"),
+            time_end=d.get("time_end"),
+            tokens=[Token(a, b, text[a:b]) for a, b in zip(offs[::2], offs[1::2], strict=True)],
+            themes=list(d.get("themes") or []), facet=d.get("facet"),
+            theme_scores=dict(d.get("theme_scores") or {}), facet_scores=dict(d.get("facet_scores") or {}),
+        )
+
+
 @dataclass
 class BlockSpan:
     """Where a block's repaired text sits in Document.text."""
@@ -87,6 +131,38 @@ class Document:
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the normalised text back to the text the reader extracted."""
         return self.source_offsets[start], self.source_offsets[end]
+
+    # -- the one serialisation: library rows, batch results and exports all use it ------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Everything the Document holds, as JSON-ready data (lossless; `from_dict` gives it back).
+
+        Tokens are stored as offset pairs into `text`; the source offsets as the points where the map stops running
+        one-to-one ([text offset, source offset] pairs), and `source_text` only when it differs from `text`."""
+        return {
+            "kcapture_document": DOCUMENT_FORMAT_VERSION,
+            "name": self.name, "format": self.format, "text": self.text,
+            "source_text": None if self.source_text == self.text else self.source_text,
+            "source_offsets": _offset_breaks(self.source_offsets),
+            "blocks": [asdict(b) for b in self.blocks],
+            "sentences": [s.to_dict() for s in self.sentences],
+            "metadata": self.metadata, "repairs": self.repairs,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Document:
+        version = d.get("kcapture_document")
+        if not isinstance(version, int) or version > DOCUMENT_FORMAT_VERSION:
+            raise ValueError(f"not a kcapture document of format {DOCUMENT_FORMAT_VERSION} or older: {version!r}")
+        text = d["text"]
+        source_text = text if d.get("source_text") is None else d["source_text"]
+        return cls(
+            name=d["name"], format=d["format"], text=text, source_text=source_text,
+            source_offsets=_offsets_from_breaks(d.get("source_offsets") or [], len(text)),
+            blocks=[BlockSpan(**{**b, "cues": [tuple(c) for c in b["cues"]] if b.get("cues") else b.get("cues")})
+                    for b in d.get("blocks", [])],
+            sentences=[Sentence.from_dict(s, text) for s in d.get("sentences", [])],
+            metadata=dict(d.get("metadata") or {}), repairs=dict(d.get("repairs") or {}),
+        )
 
     def check_offsets(self) -> None:
         """Raise AssertionError if any annotation does not point at its own text."""
@@ -140,3 +216,10 @@ class Analysis:
     lessons: list[Lesson]
     keywords: list[str]
     personal_data: list[dict[str, Any]] = field(default_factory=list)  # {"start","end","kind","text"}
+    # What one analysis step leaves for a later one (the sentences' terms, their TF-IDF vectors); never exported.
+    scratch: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def empty(cls, document: Document) -> Analysis:
+        """The Analysis before any step has run: the steps of kcapture.pipeline fill it in."""
+        return cls(document=document, visit=VisitCard(), themes=[], lessons=[], keywords=[])

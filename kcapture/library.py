@@ -34,7 +34,7 @@ from kcapture.errors import InvalidInputError, KcaptureError, ModelError
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_VISIT = Path(__file__).resolve().parent / "data" / "sample_visit.md"
 CORPORA = ROOT / "corpora"
@@ -230,7 +230,14 @@ def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
         SCHEMA_V2_FTS.replace("tokenize='unicode61 remove_diacritics 0'", f'tokenize="{FTS_TOKENIZER}"'))
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3]
+def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
+    # The whole Document (Document.to_dict: blocks, subtitle cues, tokens, the map back to the extracted text), so a
+    # stored document loads back exactly as it was analysed. Older rows keep working without it.
+    conn.execute("ALTER TABLE documents ADD COLUMN data TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3,
+                                                          _migrate_3_to_4]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -466,13 +473,16 @@ class Library:
         meta = dict(doc.metadata or {})
         meta.update(metadata or {})
         meta.setdefault("repairs", dict(doc.repairs))
-        meta["blocks"] = [[b.start, b.end, b.kind, b.level, b.speaker, b.page] for b in doc.blocks]
+        data = doc.to_dict()
+        data["name"] = safe_filename(doc.name)
+        data["sentences"] = [{k: v for k, v in s.items() if k not in _SENTENCE_ROW_FIELDS} for s in data["sentences"]]
         with self.write() as conn:
             cur = conn.execute(
-                "INSERT INTO documents (sha256, text_sha256, name, format, text, metadata, created, model_version) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO documents (sha256, text_sha256, name, format, text, metadata, created, model_version, "
+                "data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (data_sha, content_hash(doc.text), safe_filename(doc.name), doc.format, doc.text,
-                 json.dumps(meta, ensure_ascii=False, default=str), now_iso(), model_version),
+                 json.dumps(meta, ensure_ascii=False, default=str), now_iso(), model_version,
+                 json.dumps(data, ensure_ascii=False, default=str)),
             )
             doc_id = int(cur.lastrowid)
             conn.executemany(
@@ -500,7 +510,7 @@ class Library:
     def import_bytes(self, data: bytes, filename: str, model=None, limits=None, analyze: bool = True) -> ImportResult:
         """Read, segment, tag, summarise and store one file. Errors are returned (never raised) so a batch goes on."""
         from kcapture.limits import DEFAULT_LIMITS
-        from kcapture.pipeline import document_from_bytes
+        from kcapture.pipeline import Pipeline
 
         t0 = time.perf_counter()
         name = safe_filename(filename)
@@ -511,16 +521,15 @@ class Library:
             if dup is not None:
                 result.duplicate_of = dup
                 return result
-            doc = document_from_bytes(data, name, limits or DEFAULT_LIMITS)
+            version, clf = self.model(model)
+            pipe = Pipeline(model=clf, codebook=self.codebook(), limits=limits or DEFAULT_LIMITS)
+            doc = pipe.read(data, name)
             dup = self.find_duplicate(data_sha, content_hash(doc.text))
             if dup is not None:
                 result.duplicate_of = dup
                 return result
-            version, clf = self.model(model)
-            from kcapture.classify import tag_document
-
-            tag_document(doc, clf)
-            metadata = summarize(doc, clf) if analyze else {}
+            pipe.tag(doc)
+            metadata = analysis_metadata(pipe.analyse(doc)) if analyze else {}
             result.doc_id = self.add_document(doc, data_sha, metadata, model_version=version)
             result.sentences = len(doc.sentences)
         except KcaptureError as err:
@@ -563,6 +572,7 @@ class Library:
         if row is None:
             return None
         out = dict(row)
+        out.pop("data", None)  # the serialised Document: load_document reads it
         out["metadata"] = json.loads(out["metadata"] or "{}")
         return out
 
@@ -580,16 +590,27 @@ class Library:
         row = self.document_row(doc_id)
         if row is None:
             raise InvalidInputError(f"ไม่พบเอกสารหมายเลข {doc_id}", f"no document {doc_id} in the library")
-        text = row["text"]
         meta = row["metadata"]
+        rows = self.sentences(doc_id)
+        labels = {s["idx"]: s for s in rows}
+        stored = self.conn.execute("SELECT data FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+        if stored:
+            data = json.loads(stored)
+            for s in data["sentences"]:  # the labels live in the sentence rows, where corrections go
+                r = labels[s["id"]]
+                s.update(themes=r["themes"], facet=r["facet"], theme_scores=r["theme_scores"],
+                         facet_scores=r["facet_scores"])
+            doc = Document.from_dict(data)
+            doc.metadata = _document_metadata(meta)
+            return doc
+        # A row stored before schema 4: rebuilt from the sentence rows (no source map, tokens found again).
+        text = row["text"]
         blocks = [BlockSpan(start=b[0], end=b[1], kind=b[2], level=b[3], speaker=b[4], page=b[5])
                   for b in meta.pop("blocks", [])]
         doc = Document(name=row["name"], format=row["format"], text=text, source_text=text,
-                       source_offsets=list(range(len(text) + 1)), blocks=blocks,
-                       metadata={k: v for k, v in meta.items() if k not in ("visit", "keywords", "lessons",
-                                                                             "themes", "personal_data")},
+                       source_offsets=list(range(len(text) + 1)), blocks=blocks, metadata=_document_metadata(meta),
                        repairs=meta.get("repairs", {}))
-        for s in self.sentences(doc_id):
+        for s in rows:
             sent = Sentence(id=s["idx"], start=s["start"], end=s["end"], text=s["text"], block=s["block"],
                             kind=s["kind"], speaker=s["speaker"], time_start=s["time_start"], time_end=s["time_end"],
                             tokens=_token_offsets(s["text"], s["start"], s["tokens"]), themes=s["themes"],
@@ -785,10 +806,10 @@ class Library:
         return None, self.base_model_path()
 
     def model(self, model=None):
-        """(version id or None, ThemeClassifier): the given model, else the active version, else the base model."""
-        from kcapture.classify import ThemeClassifier, get_model
+        """(version id or None, Tagger): the given model, else the active version, else the base model."""
+        from kcapture.classify import Tagger, get_model
 
-        if isinstance(model, ThemeClassifier):
+        if isinstance(model, Tagger):
             return None, model
         if model is not None:
             return None, get_model(model)
@@ -925,6 +946,16 @@ class Library:
 # --------------------------------------------------------------------------------------------------------------------
 
 
+# Sentence fields stored in the sentence rows (and corrected there), so not repeated in documents.data.
+_SENTENCE_ROW_FIELDS = ("themes", "facet", "theme_scores", "facet_scores")
+# Library metadata that belongs to the analysis, not to the Document.
+_ANALYSIS_METADATA = ("visit", "keywords", "lessons", "themes", "personal_data", "blocks")
+
+
+def _document_metadata(meta: dict) -> dict:
+    return {k: v for k, v in meta.items() if k not in _ANALYSIS_METADATA}
+
+
 def _default_user() -> str:
     try:
         return getpass.getuser()
@@ -991,70 +1022,14 @@ def _apply_corrections(conn: sqlite3.Connection, doc_id: int) -> None:
                          (c["themes"], c["facet"], sid))
 
 
-def summarize(doc: Document, model=None) -> dict:
-    """Visit card, keywords and lessons of a tagged document for its metadata: kcapture.summarize when it exists,
-    else a small built-in summary (title, dates, frequent words, strongest lesson sentences)."""
-    try:
-        from kcapture.summarize import build_analysis  # another module of the project; optional here
-    except ModuleNotFoundError as err:
-        if err.name not in ("kcapture.summarize",):
-            raise
-        return _basic_summary(doc)
-    try:
-        analysis = build_analysis(doc)
-    except KcaptureError:
-        raise
-    except Exception as err:  # noqa: BLE001 - a failing summary must not lose the tagged document
-        out = _basic_summary(doc)
-        out["summary_error"] = f"{type(err).__name__}: {err}"[:300]
-        return out
+def analysis_metadata(analysis) -> dict:
+    """What the library keeps of an Analysis beside the document: visit card, keywords, lessons, personal data."""
     return {
         "visit": asdict(analysis.visit),
         "keywords": list(analysis.keywords),
         "lessons": [asdict(lesson) for lesson in analysis.lessons],
         "personal_data": list(analysis.personal_data),
-        "summary_source": "summarize",
     }
-
-
-_LESSON_FACETS = ("insight", "success_factor", "recommendation", "challenge")
-
-
-def _basic_summary(doc: Document) -> dict:
-    from collections import Counter
-
-    title = next((s.text for s in doc.sentences if s.kind == "heading"), doc.sentences[0].text if doc.sentences else "")
-    visit: dict[str, Any] = {"title": title[:200], "date_start": None, "date_end": None, "venue": None,
-                             "host_organizations": [], "participants": None, "projects": []}
-    try:
-        from kcapture.thai.dates import find_dates
-
-        dates = find_dates(doc.text)
-        if dates:
-            visit["date_start"], visit["date_end"] = dates[0].date_start, dates[0].date_end
-    except Exception:  # noqa: BLE001 - a summary without dates is still a summary
-        pass
-    try:
-        from pythainlp.corpus import thai_stopwords
-
-        stop = set(thai_stopwords())
-    except Exception:  # noqa: BLE001
-        stop = set()
-    counts: Counter = Counter()
-    for s in doc.sentences:
-        for t in s.tokens:
-            w = t.text.strip()
-            if len(w) >= 3 and w not in stop and not w.isdigit() and re.search(r"[\u0e01-\u0e2e]|[A-Za-z]{3}", w):
-                counts[w] += 1
-    lessons = []
-    for s in doc.sentences:
-        if s.facet in _LESSON_FACETS and s.themes:
-            score = float(s.facet_scores.get(s.facet, 0.0))
-            lessons.append({"theme": s.themes[0], "facet": s.facet, "text": s.text, "sentence_ids": [s.id],
-                            "start": s.start, "end": s.end, "score": round(score, 4)})
-    lessons.sort(key=lambda x: -x["score"])
-    return {"visit": visit, "keywords": [w for w, _ in counts.most_common(15)], "lessons": lessons[:20],
-            "summary_source": "basic"}
 
 
 def train_base_model(folder: Path) -> Path:

@@ -22,11 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from kcapture.codebook import Codebook, load_codebook
+from kcapture.codebook import Codebook
 from kcapture.document import Analysis, Document, Lesson, Sentence, ThemeSummary
-from kcapture.extract.keywords import document_keywords, document_terms, theme_keywords
-from kcapture.extract.personal import find_personal_data
-from kcapture.extract.visit import extract_visit
+from kcapture.extract.keywords import theme_keywords
 
 # Lessons first (what was learned, why it worked, what got in the way, what to do), then what happened, then why.
 FACET_ORDER = (
@@ -55,42 +53,44 @@ def facet_rank(facet: str | None) -> int:
 def build_analysis(
     doc: Document, codebook: Codebook | None = None, settings: SummarySettings | None = None
 ) -> Analysis:
-    """The Analysis of a document whose sentences are already tagged (themes, facet, scores)."""
-    cb = codebook or load_codebook()
-    st = settings or SummarySettings()
-    personal = find_personal_data(doc.text)
-    excluded = [(p.start, p.end) for p in personal]
-    n = len(doc.sentences)
-    terms = document_terms(doc, excluded)
-    vectors = _sentence_vectors(terms, n)
+    """The Analysis of a document whose sentences are already tagged (themes, facet, scores): the pipeline's
+    analysis steps (kcapture.pipeline), without reading or tagging."""
+    from kcapture.pipeline import Pipeline
 
-    themes: list[ThemeSummary] = []
-    lessons: list[Lesson] = []
+    return Pipeline(codebook=codebook, summary=settings).analyse(doc)
+
+
+def theme_summaries(
+    doc: Document, terms: dict[int, list[str]], cb: Codebook, st: SummarySettings
+) -> list[ThemeSummary]:
+    """One summary per theme found, largest share first (codebook order breaks ties)."""
+    n = len(doc.sentences)
     order = {t: i for i, t in enumerate(cb.theme_ids)}
     present = sorted({t for s in doc.sentences for t in s.themes}, key=lambda t: order.get(t, len(order)))
+    themes: list[ThemeSummary] = []
     for theme in present:
         ids = [s.id for s in doc.sentences if theme in s.themes]
-        label = cb.theme(theme).label_th
         themes.append(ThemeSummary(
-            id=theme, label=label, sentence_ids=ids, share=round(len(ids) / n, 4) if n else 0.0,
+            id=theme, label=cb.theme(theme).label_th, sentence_ids=ids, share=round(len(ids) / n, 4) if n else 0.0,
             keywords=theme_keywords(terms, ids, st.theme_keywords),
         ))
-        lessons += _theme_lessons(doc, theme, ids, vectors, st)
     themes.sort(key=lambda t: (-t.share, order.get(t.id, len(order))))
+    return themes
+
+
+def theme_lessons(doc: Document, themes: list[ThemeSummary], vectors: sp.csr_matrix, st: SummarySettings
+                  ) -> list[Lesson]:
+    """The ranked evidence of every theme, in the themes' order, then by facet and score."""
+    lessons: list[Lesson] = []
+    for t in themes:
+        lessons += _theme_lessons(doc, t.id, t.sentence_ids, vectors, st)
     rank = {t.id: i for i, t in enumerate(themes)}
     lessons.sort(key=lambda le: (rank[le.theme], facet_rank(le.facet), -le.score, le.start))
-    return Analysis(
-        document=doc,
-        visit=extract_visit(doc),
-        themes=themes,
-        lessons=lessons,
-        keywords=document_keywords(terms, st.document_keywords),
-        personal_data=[p.as_dict() for p in personal],
-    )
+    return lessons
 
 
 # ---------------------------------------------------------------------------------------------------------------
-def _sentence_vectors(terms: dict[int, list[str]], n: int) -> sp.csr_matrix:
+def sentence_vectors(terms: dict[int, list[str]], n: int) -> sp.csr_matrix:
     """L2-normalised TF-IDF rows, one per sentence (sublinear tf, smoothed idf), sparse: archives are large."""
     vocab: dict[str, int] = {}
     rows, cols, vals = [], [], []

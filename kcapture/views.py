@@ -8,12 +8,8 @@ literally.
 
 from __future__ import annotations
 
-import importlib
-import json
 import re
 import string
-from collections.abc import Callable
-from dataclasses import dataclass
 
 _PUNCT = set(string.punctuation)
 _AUTOLINK = re.compile(r"(?i)(?:https?:|ftp:|mailto:|www\.|@)(?=\S)")
@@ -182,108 +178,29 @@ def visit_fields(visit: dict) -> list[tuple[str, str]]:
 
 
 # --------------------------------------------------------------------------------------------------------------------
-# Exports: adapters over kcapture.export.* (written by another module's owner; each one is optional here)
+# Exports: the registered exporters (kcapture.registry.EXPORTERS), fed by the pipeline's analysis steps
 # --------------------------------------------------------------------------------------------------------------------
+# The order of the app's download buttons.
+EXPORT_ORDER = ("md", "docx", "xlsx", "json", "qdpx")
 
 
-@dataclass
-class ExportFormat:
-    id: str
-    label: str
-    extension: str
-    mime: str
+def export_formats() -> list:
+    """The exporters the app offers, in button order (any other registered exporter after them)."""
+    from kcapture.registry import EXPORTERS
 
-
-EXPORT_FORMATS = (
-    ExportFormat("md", "Markdown", "md", "text/markdown"),
-    ExportFormat("docx", "Word", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ExportFormat("xlsx", "Excel", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ExportFormat("json", "JSON", "json", "application/json"),
-    ExportFormat("qdpx", "REFI-QDA (QDPX)", "qdpx", "application/zip"),
-)
-# kcapture.export.<module>: a function returning text (`render_*` / `to_*`) or writing a file (`write_*`), each taking
-# (analyses, [path,] codebook).
-_MODULES = {"md": ("markdown",), "docx": ("docx",), "xlsx": ("xlsx", "excel", "spreadsheet"),
-            "json": ("json_export",), "qdpx": ("qdpx", "refi_qda", "refi")}
-
-
-def _import_optional(name: str):
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as err:
-        if err.name and (name == err.name or name.startswith(err.name + ".")):
-            return None
-        raise
-
-
-def export_available(fmt: str) -> bool:
-    """Whether a format's export module exists (without importing it) and so does the summary module."""
-    import importlib.util
-
-    if importlib.util.find_spec("kcapture.summarize") is None:
-        return False
-    return any(importlib.util.find_spec(f"kcapture.export.{m}") is not None for m in _MODULES.get(fmt, ()))
-
-
-def export_writer(fmt: str) -> Callable | None:
-    """A function (analyses, codebook) -> bytes for a format, when the project has its export module."""
-    for mod_name in _MODULES.get(fmt, ()):
-        mod = _import_optional(f"kcapture.export.{mod_name}")
-        if mod is None:
-            continue
-        for name in (f"render_{mod_name}", f"to_{fmt}", f"render_{fmt}", f"to_{mod_name}"):
-            fn = getattr(mod, name, None)
-            if callable(fn):
-                return lambda analyses, codebook, _fn=fn: _to_bytes(_fn(analyses, codebook))
-        for name in (f"write_{fmt}", f"write_{mod_name}"):
-            fn = getattr(mod, name, None)
-            if callable(fn):
-                return lambda analyses, codebook, _fn=fn, _ext=fmt: _via_file(_fn, analyses, codebook, _ext)
-    return None
-
-
-def _via_file(fn: Callable, analyses, codebook, ext: str) -> bytes:
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory(prefix="kcapture-export-") as tmp:
-        path = Path(tmp) / f"export.{ext}"
-        fn(analyses, path, codebook)
-        return path.read_bytes()
-
-
-def _to_bytes(value) -> bytes:
-    if isinstance(value, bytes | bytearray):
-        return bytes(value)
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8")
-    if hasattr(value, "getvalue"):
-        return _to_bytes(value.getvalue())
-    raise TypeError(f"an export returned {type(value).__name__}")
-
-
-def analysis_available() -> bool:
-    return _import_optional("kcapture.summarize") is not None
+    names = [n for n in EXPORT_ORDER if n in EXPORTERS] + [n for n in EXPORTERS.names() if n not in EXPORT_ORDER]
+    return [EXPORTERS.get(n) for n in names]
 
 
 def analysis_for(lib, doc_id: int, redact: bool = False):
     """The Analysis of a stored document as the user sees it: its sentences keep their effective labels (the user's
-    corrections, else the model's), summarised with the library's codebook; None without the summary module."""
-    summarize = _import_optional("kcapture.summarize")
-    if summarize is None:
-        return None
-    analysis = summarize.build_analysis(lib.load_document(doc_id), lib.codebook())
-    if redact:
-        from kcapture.redact import redact_analysis
+    corrections, else the model's), summarised with the library's codebook."""
+    from kcapture.pipeline import Pipeline
 
-        analysis = redact_analysis(analysis)
-    return analysis
+    return Pipeline(codebook=lib.codebook(), redact=redact).analyse(lib.load_document(doc_id))
 
 
-def export_bytes(lib, doc_id: int, fmt: str, redact: bool = False) -> bytes | None:
-    writer = export_writer(fmt)
-    if writer is None or not analysis_available():
-        return None
-    return writer([analysis_for(lib, doc_id, redact)], lib.codebook())
+def export_bytes(lib, doc_id: int, fmt: str, redact: bool = False) -> bytes:
+    from kcapture.registry import EXPORTERS
+
+    return EXPORTERS.get(fmt).to_bytes([analysis_for(lib, doc_id, redact)], lib.codebook())

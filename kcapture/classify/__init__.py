@@ -7,24 +7,26 @@ from pathlib import Path
 
 from kcapture.classify.model import ThemeClassifier
 from kcapture.classify.persist import load_model, save_model
+from kcapture.classify.tagger import Tagger, load_tagger
 from kcapture.document import Document
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent.parent / "models" / "kcapture-default"
 
 
 @lru_cache(maxsize=4)
-def _cached(path: str) -> ThemeClassifier:
-    return load_model(path)
+def _cached(path: str) -> Tagger:
+    return load_tagger(path)
 
 
-def get_model(model: ThemeClassifier | str | Path | None = None) -> ThemeClassifier:
-    """The given model, or one loaded (once per process) from a folder, or the model shipped in models/."""
-    if isinstance(model, ThemeClassifier):
+def get_model(model: Tagger | str | Path | None = None) -> Tagger:
+    """The given tagger, or one loaded (once per process) from a model folder by the engine its model.json names,
+    or the model shipped with kcapture."""
+    if isinstance(model, Tagger):
         return model
     return _cached(str(Path(model or DEFAULT_MODEL).resolve()))
 
 
-def tag_document(doc: Document, model: ThemeClassifier | str | Path | None = None) -> Document:
+def tag_document(doc: Document, model: Tagger | str | Path | None = None) -> Document:
     clf = get_model(model)
     if not doc.sentences:
         return doc
@@ -38,4 +40,5 @@ def tag_document(doc: Document, model: ThemeClassifier | str | Path | None = Non
     return doc
 
 
-__all__ = ["ThemeClassifier", "tag_document", "get_model", "load_model", "save_model", "DEFAULT_MODEL"]
+__all__ = ["Tagger", "ThemeClassifier", "load_tagger", "tag_document", "get_model", "load_model", "save_model",
+           "DEFAULT_MODEL"]

@@ -10,10 +10,12 @@ import numpy as np
 
 from kcapture.classify.features import SentenceFeatures
 from kcapture.classify.model import Head, ThemeClassifier
+from kcapture.classify.tagger import TaggerEngine
 from kcapture.errors import ModelError
 
 FORMAT = "kcapture-model"
 FORMAT_VERSION = 1
+ENGINE_NAME = "kcapture-linear"
 
 
 def save_model(model: ThemeClassifier, folder: str | Path, info: dict | None = None) -> Path:
@@ -26,7 +28,7 @@ def save_model(model: ThemeClassifier, folder: str | Path, info: dict | None = N
                       "context": h.context})
         arrays[f"{h.name}__coef"] = h.coef.astype(np.float32)
         arrays[f"{h.name}__intercept"] = h.intercept.astype(np.float32)
-    meta = {"format": FORMAT, "version": FORMAT_VERSION, "heads": heads, "features": feat_meta,
+    meta = {"format": FORMAT, "engine": ENGINE_NAME, "version": FORMAT_VERSION, "heads": heads, "features": feat_meta,
             "head_settings": model.head_settings.__dict__, "info": info or {}}
     (out / "model.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     np.savez_compressed(out / "arrays.npz", **arrays)
@@ -61,3 +63,6 @@ def load_model(folder: str | Path) -> ThemeClassifier:
         raise ModelError(f"ไม่พบโมเดลที่ {p}", f"no model found at {p} (model.json + arrays.npz)") from err
     except (ValueError, KeyError, TypeError, OSError, zipfile.BadZipFile, json.JSONDecodeError) as err:
         raise ModelError(f"ไฟล์โมเดลที่ {p} เสียหาย", f"the model at {p} is damaged: {type(err).__name__}") from err
+
+
+ENGINE = TaggerEngine(ENGINE_NAME, load=load_model, save=save_model)

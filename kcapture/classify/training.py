@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kcapture.classify.data import column, per_label_report, pick_label_fields, pick_text_field, read_jsonl, texts_of
 from kcapture.classify.model import ThemeClassifier
-from kcapture.classify.persist import load_model, save_model
+from kcapture.classify.persist import save_model
 from kcapture.errors import InvalidInputError
 
 
@@ -116,9 +116,9 @@ def format_report(result: dict) -> str:
 
 def evaluate_command(data: str, model_dir: str | None = None, text_field: str | None = None,
                      label_field: str | None = None) -> None:
-    from kcapture.classify import DEFAULT_MODEL
+    from kcapture.classify import DEFAULT_MODEL, get_model
 
-    model = load_model(model_dir or DEFAULT_MODEL)
+    model = get_model(model_dir or DEFAULT_MODEL)
     rows = read_jsonl(data)
     result = evaluate_rows(model, rows, text_field, label_field)
     print(format_report(result))

@@ -25,6 +25,7 @@ from docx.shared import Cm, RGBColor
 from kcapture.codebook import Codebook, load_codebook
 from kcapture.combine import visit_matrix
 from kcapture.document import Analysis
+from kcapture.export.base import Exporter
 from kcapture.export.common import TITLE, facet_label, facets_in_order, percent, quote_ref, visit_rows
 from kcapture.summarize import top_insights, top_themes
 
@@ -216,3 +217,7 @@ def write_docx(analyses: list[Analysis], path: str | Path, codebook: Codebook | 
     w.doc.core_properties.title = TITLE
     w.doc.core_properties.author = "kcapture"
     w.doc.save(str(path))
+
+
+EXPORTER = Exporter("docx", "Word", "docx",
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", write_docx)

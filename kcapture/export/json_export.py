@@ -15,6 +15,7 @@ from typing import Any
 from kcapture.codebook import Codebook, load_codebook
 from kcapture.combine import visit_matrix
 from kcapture.document import Analysis, Lesson
+from kcapture.export.base import Exporter
 from kcapture.summarize import top_insights, top_themes
 
 
@@ -77,3 +78,6 @@ def to_json(analyses: list[Analysis], codebook: Codebook | None = None) -> str:
 
 def write_json(analyses: list[Analysis], path: str | Path, codebook: Codebook | None = None) -> None:
     Path(path).write_text(to_json(analyses, codebook), encoding="utf-8")
+
+
+EXPORTER = Exporter("json", "JSON", "json", "application/json", write_json, binary=False)

@@ -7,10 +7,12 @@ as written (remove the backslashes to get the exact span back).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from kcapture.codebook import Codebook, load_codebook
 from kcapture.combine import visit_matrix
 from kcapture.document import Analysis
+from kcapture.export.base import Exporter
 from kcapture.export.common import TITLE, facet_label, facets_in_order, percent, quote_ref, visit_rows
 from kcapture.summarize import top_insights, top_themes
 
@@ -94,3 +96,10 @@ def render_markdown(analyses: list[Analysis], codebook: Codebook | None = None) 
     for a in analyses:
         out.append(render_analysis(a, cb, level=2))
     return "\n".join(out)
+
+
+def write_markdown(analyses: list[Analysis], path: str | Path, codebook: Codebook | None = None) -> None:
+    Path(path).write_text(render_markdown(analyses, codebook) + "\n", encoding="utf-8")
+
+
+EXPORTER = Exporter("md", "Markdown", "md", "text/markdown", write_markdown, binary=False)

@@ -28,6 +28,7 @@ from lxml import etree
 import kcapture
 from kcapture.codebook import Code, Codebook, load_codebook
 from kcapture.document import Analysis
+from kcapture.export.base import Exporter
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -196,3 +197,12 @@ def write_qdpx(analyses: list[Analysis], path: str | Path, codebook: Codebook | 
         z.writestr("project.qde", xml)
         for name, text in files.items():
             z.writestr(f"sources/{name}", text.encode("utf-8"))
+
+
+def write_qdpx_with_codebook(analyses: list[Analysis], path: str | Path, codebook: Codebook | None = None) -> None:
+    """The project, and the codebook alone (.qdc) beside it, for tools that import only a codebook."""
+    write_qdpx(analyses, path, codebook)
+    write_qdc(Path(path).with_suffix(".qdc"), codebook)
+
+
+EXPORTER = Exporter("qdpx", "REFI-QDA (QDPX)", "qdpx", "application/zip", write_qdpx_with_codebook)

@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kcapture.codebook import Codebook, load_codebook
 from kcapture.combine import visit_matrix, visit_names
 from kcapture.document import Analysis, Sentence
+from kcapture.export.base import Exporter
 from kcapture.export.common import facet_label, percent, visit_rows
 from kcapture.summarize import facet_rank, top_insights
 
@@ -171,3 +172,7 @@ def write_xlsx(analyses: list[Analysis], path: str | Path, codebook: Codebook | 
     for theme in themes:
         _theme_sheet(wb.create_sheet(sheet_title(cb.theme(theme).label_th, taken)), theme, analyses, names, cb)
     wb.save(str(path))
+
+
+EXPORTER = Exporter("xlsx", "Excel", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    write_xlsx)
