@@ -399,7 +399,12 @@ def _dask_results(tasks: Iterable[_Task], workers: int, scheduler: str | None, b
                   limits: Limits, analyze: AnalyzeFn, report: BatchReport) -> Iterator[tuple[_Task, dict]]:
     import uuid
 
-    from distributed import Client, LocalCluster, as_completed
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as err:
+        raise InvalidInputError(
+            "โหมด Dask ต้องติดตั้งเพิ่ม: pip install \"kcapture[distributed]\"",
+            'the Dask engine needs an extra: pip install "kcapture[distributed]"') from err
 
     cluster = None
     try:

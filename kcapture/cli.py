@@ -10,7 +10,6 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
@@ -78,13 +77,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     from streamlit.web import cli as stcli
 
-    root = Path(__file__).resolve().parent.parent
     # Streamlit reads .streamlit/config.toml only from the working directory; pass the settings that matter for
     # privacy and limits explicitly, so `kcapture app` behaves the same from any folder: listen on this machine
     # only, never look up the external address, no usage statistics, the upload limit of kcapture/limits.py.
     from kcapture.limits import DEFAULT_LIMITS
+    from kcapture.resources import app_script
 
-    sys.argv = ["streamlit", "run", str(root / "app.py"), "--server.headless", "true",
+    sys.argv = ["streamlit", "run", str(app_script()), "--server.headless", "true",
                 "--server.address", "127.0.0.1", "--browser.serverAddress", "127.0.0.1",
                 "--browser.gatherUsageStats", "false",
                 "--server.maxUploadSize", str(max(1, DEFAULT_LIMITS.max_file_bytes // (1024 * 1024))),

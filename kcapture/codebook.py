@@ -8,9 +8,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from kcapture.errors import InvalidInputError
+from kcapture.resources import codebook_path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CODEBOOK = ROOT / "corpora" / "codebook.toml"
+DEFAULT_CODEBOOK = codebook_path()
 
 
 @dataclass(frozen=True)

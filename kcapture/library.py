@@ -31,18 +31,17 @@ from typing import Any
 
 from kcapture.document import BlockSpan, Document, Sentence, Token
 from kcapture.errors import InvalidInputError, KcaptureError, ModelError
+from kcapture.resources import corpus_dir, sample_visit
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
 SCHEMA_VERSION = 4
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_VISIT = Path(__file__).resolve().parent / "data" / "sample_visit.md"
-CORPORA = ROOT / "corpora"
+SAMPLE_VISIT = sample_visit()
 
 
 def corpora_dir() -> Path:
-    """train/valid/test.jsonl for (re)training: env KCAPTURE_CORPORA, else the project's corpora/."""
-    return Path(os.environ.get("KCAPTURE_CORPORA") or CORPORA)
+    """train/valid/test.jsonl for (re)training: env KCAPTURE_CORPORA, else the shipped corpus."""
+    return corpus_dir()
 
 BUSY_TIMEOUT_MS = 30_000
 CORRECTION_WEIGHT = 3  # a correction or a custom-theme example counts as this many corpus rows when retraining

@@ -9,8 +9,9 @@ from kcapture.classify.model import ThemeClassifier
 from kcapture.classify.persist import load_model, save_model
 from kcapture.classify.tagger import Tagger, load_tagger
 from kcapture.document import Document
+from kcapture.resources import default_model_dir
 
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent.parent / "models" / "kcapture-default"
+DEFAULT_MODEL = default_model_dir()
 
 
 @lru_cache(maxsize=4)
