@@ -62,6 +62,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_agreement(args: argparse.Namespace) -> int:
+    from kcapture.agreement import agreement_command
+
+    agreement_command(args.first, args.second, texts=args.texts, output=args.output)
+    return 0
+
+
 def cmd_library(args: argparse.Namespace) -> int:
     from kcapture.library_command import library_command
 
@@ -129,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--redact", action="store_true", help="replace names, phones, ID numbers, e-mail, addresses")
     s.add_argument("--model")
     s.set_defaults(func=cmd_analyze)
+
+    s = sub.add_parser("agreement", help="ความสอดคล้องระหว่างผู้ให้รหัส / intercoder agreement of two codings")
+    s.add_argument("first", help="JSONL of {id, themes, facet}: one person's coding (the reference)")
+    s.add_argument("second", help="JSONL of {id, themes, facet}: another person's, or the model's (kcapture classify)")
+    s.add_argument("--texts", help="JSONL of {id, text}, to show the sentences coded differently")
+    s.add_argument("--output", help="the full report as JSON (per label, and every sentence coded differently)")
+    s.set_defaults(func=cmd_agreement)
 
     s = sub.add_parser("library", help="คลังเอกสาร / the SQLite library: list, import, export, search")
     s.add_argument("--library", help="library file (default: env KCAPTURE_LIBRARY or ~/.local/share/kcapture/)")

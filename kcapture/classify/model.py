@@ -224,7 +224,7 @@ class ThemeClassifier:
                     Yv = np.array([[lab in (v or []) for lab in labels] for v in valid_targets[name]], dtype=int)
                     held_scores, held_y = head.scores(Xvm), Yv
                 else:
-                    held_scores, held_y = self._oof_multi(Xm, Y), Y
+                    held_scores, held_y = self._oof_multi(Xm, Y, groups), Y
                 head.thresholds = [best_threshold(held_scores[:, j], held_y[:, j]) for j in range(len(labels))]
                 if hs.refit_with_valid and Xvm is not None:
                     X_all, Y_all = sp.vstack([Xm, Xvm], format="csr"), np.vstack([Y, Yv])
@@ -253,25 +253,32 @@ class ThemeClassifier:
                                 sp.vstack([X_single[keep], Xv_single[vkeep]], format="csr"),
                                 np.concatenate([y, yv]), len(labels), hs)
                     else:
-                        head.bias = tune_bias(self._oof_single(X_single[keep], y, len(labels)), y)
+                        kept_groups = [groups[i] for i in keep] if groups is not None else None
+                        head.bias = tune_bias(self._oof_single(X_single[keep], y, len(labels), kept_groups), y)
             self.heads.append(head)
         return self
 
-    def _oof_multi(self, X, Y: np.ndarray) -> np.ndarray:
-        from sklearn.model_selection import KFold
+    @staticmethod
+    def _folds(n: int, groups: list | None):
+        """Held-out folds for tuning thresholds and biases: by document when rows name one (sentences of one
+        document are alike, so a row-level split would tune on near-copies of the training rows)."""
+        from sklearn.model_selection import GroupKFold, KFold
 
+        if groups is not None and len(set(groups)) >= 3:
+            return list(GroupKFold(3).split(np.zeros(n), groups=groups))
+        return list(KFold(3, shuffle=True, random_state=0).split(np.zeros(n)))
+
+    def _oof_multi(self, X, Y: np.ndarray, groups: list | None = None) -> np.ndarray:
         out = np.zeros(Y.shape)
-        for tr, te in KFold(3, shuffle=True, random_state=0).split(X):
+        for tr, te in self._folds(X.shape[0], groups):
             for j in range(Y.shape[1]):
                 w, b = _fit_binary(X[tr], Y[tr, j], self.head_settings)
                 out[te, j] = 1.0 / (1.0 + np.exp(-(X[te] @ w + b)))
         return out
 
-    def _oof_single(self, X, y: np.ndarray, n: int) -> np.ndarray:
-        from sklearn.model_selection import KFold
-
+    def _oof_single(self, X, y: np.ndarray, n: int, groups: list | None = None) -> np.ndarray:
         out = np.zeros((len(y), n))
-        for tr, te in KFold(3, shuffle=True, random_state=0).split(X):
+        for tr, te in self._folds(len(y), groups):
             coef, intercept = _fit_multiclass(X[tr], y[tr], n, self.head_settings)
             out[te] = Head("oof", "single", [""] * n, coef, intercept).scores(X[te])
         return out
