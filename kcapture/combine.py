@@ -57,5 +57,5 @@ def visit_matrix(analyses: list[Analysis], codebook: Codebook | None = None) -> 
         visits=visit_names(analyses),
         sentences=[[len(v[t].sentence_ids) if t in v else 0 for v in by_visit] for t in theme_ids],
         shares=[[v[t].share if t in v else 0.0 for v in by_visit] for t in theme_ids],
-        lessons=[[sum(1 for le in a.lessons if le.theme == t) for a in analyses] for t in theme_ids],
+        lessons=[[sum(1 for le in a.lessons if t in (le.themes or [le.theme])) for a in analyses] for t in theme_ids],
     )

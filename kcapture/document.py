@@ -190,13 +190,16 @@ class VisitCard:
 
 @dataclass
 class Lesson:
-    theme: str
+    """One point of the lesson report: an exact quote of the notes under its facet, tagged with its themes."""
+
+    theme: str  # the strongest of its themes
     facet: str
     text: str
     sentence_ids: list[int]
     start: int
     end: int
     score: float = 0.0
+    themes: list[str] = field(default_factory=list)  # every theme of the point, strongest first
 
 
 @dataclass

@@ -46,10 +46,10 @@ def themes(a: Analysis, pipe: Pipeline) -> None:
 
 
 def lessons(a: Analysis, pipe: Pipeline) -> None:
-    from kcapture.summarize import theme_lessons
+    from kcapture.summarize import report_points
 
     _terms(a, pipe)
-    a.lessons = theme_lessons(a.document, a.themes, a.scratch["vectors"], pipe.summary_settings())
+    a.lessons = report_points(a.document, a.themes, a.scratch["vectors"], pipe.summary_settings())
 
 
 def visit(a: Analysis, pipe: Pipeline) -> None:

@@ -1,21 +1,21 @@
-"""The lesson summary: a tagged Document -> Analysis (themes with shares, lessons by facet with ranked evidence).
+"""The lesson report: a tagged Document -> Analysis, shaped the way Thai programmes write ถอดบทเรียน.
 
-Extractive only: every lesson is an exact span of `Document.text` (one sentence, or a few consecutive sentences of the
-same block with the same theme and facet, which the segmenter had cut apart), so nothing in a summary is absent from
-the notes, and every quote carries offsets for highlighting and for REFI-QDA selections.
+The report follows the After Action Review: objectives -> what was done -> outcomes -> success factors -> challenges
+-> lessons learned -> recommendations (REPORT_SECTIONS; the visit card holds the context). Under each section stand
+the few strongest distinct points, each an exact span of `Document.text` (one sentence, or a short run of consecutive
+sentences of the same block and facet that the segmenter had cut apart), so nothing in a report is absent from the
+notes and every quote carries offsets for highlighting and for REFI-QDA selections. Every sentence is quoted ONCE in
+the whole report: a sentence with two themes is one point with two theme tags, not two quotes.
 
-Evidence for a theme and facet is ranked by
-- the classifier's confidence: geometric mean of the sentence's theme score and facet score (1.0 when a person set
-  the tags by hand and no score exists), and
-- centrality: TF-IDF cosine of the quote to the centroid of all the theme's sentences, so that the quote most
-  typical of what the document says about the theme comes first, rather than a confident but marginal one;
-then near-duplicates (TF-IDF cosine above a threshold, or the same text) are dropped, keeping the higher-ranked.
+Points are chosen by maximal marginal relevance: relevance is the classifier's confidence (geometric mean of the
+facet score and the point's best theme score; 1.0 when a person set the tags) blended with centrality (TF-IDF cosine
+to the centroid of the section); each next pick is penalised by its highest cosine to the points already in the
+report, so a section does not say the same thing three times and sections do not repeat each other.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -26,21 +26,22 @@ from kcapture.codebook import Codebook
 from kcapture.document import Analysis, Document, Lesson, Sentence, ThemeSummary
 from kcapture.extract.keywords import theme_keywords
 
-# Lessons first (what was learned, why it worked, what got in the way, what to do), then what happened, then why.
-FACET_ORDER = (
-    "insight", "success_factor", "challenge", "recommendation", "outcome", "activity", "objective", "context",
-)
-# Facets that count as a "lesson" for the overview when a document states fewer than three insights.
+# The sections of the report, in the order an After Action Review reads (facet ids of the codebook).
+REPORT_SECTIONS = ("objective", "activity", "outcome", "success_factor", "challenge", "insight", "recommendation")
+# Facets that count as a "lesson" for the overview's strongest points, strongest kind first.
 LESSON_FACETS = ("insight", "success_factor", "challenge", "recommendation")
+# The order facets are listed in wherever all eight appear (the report's sections, then the context).
+FACET_ORDER = (*REPORT_SECTIONS, "context")
 
 
 @dataclass(frozen=True)
 class SummarySettings:
-    max_per_facet: int = 3  # quotes per theme and facet
-    max_run_sentences: int = 3  # consecutive sentences merged into one quote
+    max_per_section: int = 4  # points per report section
+    max_run_sentences: int = 3  # consecutive sentences merged into one point
     max_run_chars: int = 600
-    duplicate_cosine: float = 0.8
-    confidence_weight: float = 0.6  # the rest is centrality
+    duplicate_cosine: float = 0.8  # a point this close to one already chosen is the same point
+    confidence_weight: float = 0.6  # relevance = this much confidence, the rest centrality
+    mmr_lambda: float = 0.7  # relevance against novelty (1.0 = no diversity penalty)
     min_quote_chars: int = 8
     theme_keywords: int = 8
     document_keywords: int = 15
@@ -78,15 +79,47 @@ def theme_summaries(
     return themes
 
 
-def theme_lessons(doc: Document, themes: list[ThemeSummary], vectors: sp.csr_matrix, st: SummarySettings
+def report_points(doc: Document, themes: list[ThemeSummary], vectors: sp.csr_matrix, st: SummarySettings
                   ) -> list[Lesson]:
-    """The ranked evidence of every theme, in the themes' order, then by facet and score."""
-    lessons: list[Lesson] = []
-    for t in themes:
-        lessons += _theme_lessons(doc, t.id, t.sentence_ids, vectors, st)
+    """The report's points, section by section (REPORT_SECTIONS order), each sentence used at most once."""
     rank = {t.id: i for i, t in enumerate(themes)}
-    lessons.sort(key=lambda le: (rank[le.theme], facet_rank(le.facet), -le.score, le.start))
-    return lessons
+    chosen: list[_Run] = []
+    used: set[int] = set()
+    points: list[Lesson] = []
+    for facet in REPORT_SECTIONS:
+        sents = [s for s in doc.sentences if s.facet == facet and _quotable(s, st)]
+        runs = [_run(doc, group, vectors, rank) for group in _consecutive(sents, st)]
+        if not runs:
+            continue
+        centroid = _unit(np.vstack([r.vector for r in runs]).mean(axis=0)) if vectors.shape[1] else None
+        for r in runs:
+            central = float(r.vector @ centroid) if centroid is not None else 0.0
+            r.relevance = st.confidence_weight * r.confidence + (1 - st.confidence_weight) * central
+        picked = 0
+        pool = sorted(runs, key=lambda r: (-r.relevance, r.start))
+        while pool and picked < st.max_per_section:
+            best, best_value = None, -math.inf
+            for r in pool:
+                if used.intersection(x.id for x in r.sentences):
+                    continue
+                similarity = max((float(r.vector @ c.vector) for c in chosen), default=0.0)
+                if similarity >= st.duplicate_cosine:
+                    continue
+                value = st.mmr_lambda * r.relevance - (1 - st.mmr_lambda) * similarity
+                if value > best_value:
+                    best, best_value = r, value
+            if best is None:
+                break
+            pool.remove(best)
+            chosen.append(best)
+            used.update(x.id for x in best.sentences)
+            picked += 1
+            points.append(Lesson(
+                theme=best.themes[0], facet=facet, text=doc.text[best.start : best.end],
+                sentence_ids=[x.id for x in best.sentences], start=best.start, end=best.end,
+                score=round(best.relevance, 4), themes=best.themes,
+            ))
+    return points
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -109,17 +142,17 @@ def sentence_vectors(terms: dict[int, list[str]], n: int) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
 
 
-def _confidence(s: Sentence, theme: str) -> float:
-    ts = s.theme_scores.get(theme, 1.0) if s.theme_scores else 1.0
-    fs = s.facet_scores.get(s.facet, 1.0) if s.facet_scores and s.facet else 1.0
-    return math.sqrt(max(0.0, min(1.0, ts)) * max(0.0, min(1.0, fs)))
+def _quotable(s: Sentence, st: SummarySettings) -> bool:
+    return bool(s.themes) and s.kind != "heading" and len(s.text.strip()) >= st.min_quote_chars
 
 
 @dataclass
 class _Run:
     sentences: list[Sentence]
-    score: float
+    themes: list[str]  # the themes of its sentences, strongest first
+    confidence: float
     vector: np.ndarray
+    relevance: float = 0.0
 
     @property
     def start(self) -> int:
@@ -135,55 +168,26 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / norm if norm else v
 
 
-def _theme_lessons(
-    doc: Document, theme: str, ids: list[int], vectors: sp.csr_matrix, st: SummarySettings
-) -> list[Lesson]:
-    # Work in the theme's own columns: dense vectors stay small even when the document's vocabulary is large.
-    sub = vectors[ids]
-    cols = np.unique(sub.indices)
-    dense = sub[:, cols].toarray() if len(cols) else np.zeros((len(ids), 1))
-    row_of = {sid: i for i, sid in enumerate(ids)}
-    centroid = _unit(dense.mean(axis=0))
-    by_facet: dict[str, list[Sentence]] = {}
-    for sid in ids:
-        s = doc.sentences[sid]
-        if s.facet is None or s.kind == "heading" or len(s.text.strip()) < st.min_quote_chars:
-            continue
-        by_facet.setdefault(s.facet, []).append(s)
-
-    runs: list[tuple[str, _Run]] = []
-    for facet, sents in by_facet.items():
-        for group in _consecutive(doc, sents, st):
-            vec = _unit(dense[[row_of[s.id] for s in group]].sum(axis=0))
-            conf = float(np.mean([_confidence(s, theme) for s in group]))
-            central = float(vec @ centroid)
-            score = st.confidence_weight * conf + (1 - st.confidence_weight) * central
-            runs.append((facet, _Run(group, round(score, 4), vec)))
-
-    # Near-duplicates across the theme: keep the better-ranked one.
-    runs.sort(key=lambda fr: (-fr[1].score, fr[1].start))
-    kept: list[tuple[str, _Run]] = []
-    seen_text: set[str] = set()
-    per_facet: dict[str, int] = {}
-    for facet, run in runs:
-        if per_facet.get(facet, 0) >= st.max_per_facet:
-            continue
-        key = re.sub(r"\s+", "", doc.text[run.start : run.end])
-        if key in seen_text:
-            continue
-        if run.vector.any() and any(float(run.vector @ k.vector) >= st.duplicate_cosine for _, k in kept):
-            continue
-        seen_text.add(key)
-        per_facet[facet] = per_facet.get(facet, 0) + 1
-        kept.append((facet, run))
-    return [
-        Lesson(theme=theme, facet=facet, text=doc.text[run.start : run.end], sentence_ids=[s.id for s in run.sentences],
-               start=run.start, end=run.end, score=run.score)
-        for facet, run in kept
-    ]
+def _score(scores: dict[str, float], label: str | None) -> float:
+    """A label's score, or 1.0 when a person set the label (no score exists)."""
+    if not scores or label is None:
+        return 1.0
+    return max(0.0, min(1.0, float(scores.get(label, 1.0))))
 
 
-def _consecutive(doc: Document, sents: list[Sentence], st: SummarySettings) -> list[list[Sentence]]:
+def _run(doc: Document, group: list[Sentence], vectors: sp.csr_matrix, theme_rank: dict[str, int]) -> _Run:
+    best: dict[str, float] = {}
+    for s in group:
+        for t in s.themes:
+            best[t] = max(best.get(t, 0.0), _score(s.theme_scores, t))
+    themes = sorted(best, key=lambda t: (-best[t], theme_rank.get(t, len(theme_rank)), t))
+    confidence = float(np.mean([math.sqrt(max(best.values()) * _score(s.facet_scores, s.facet)) for s in group]))
+    rows = vectors[[s.id for s in group]]
+    vec = _unit(np.asarray(rows.sum(axis=0)).ravel()) if vectors.shape[1] else np.zeros(1)
+    return _Run(group, themes, confidence, vec)
+
+
+def _consecutive(sents: list[Sentence], st: SummarySettings) -> list[list[Sentence]]:
     """Group sentences that follow each other in the same block (the segmenter cut one thought in pieces)."""
     groups: list[list[Sentence]] = []
     for s in sorted(sents, key=lambda s: s.id):

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import string
 
+from kcapture.summarize import LESSON_FACETS
+
 _PUNCT = set(string.punctuation)
 _AUTOLINK = re.compile(r"(?i)(?:https?:|ftp:|mailto:|www\.|@)(?=\S)")
 THEME_COLORS = ("blue", "green", "orange", "violet", "red", "yellow", "gray")
-LESSON_FACETS = ("insight", "success_factor", "recommendation")
 
 
 def md_escape(text: str | None) -> str:
@@ -147,13 +148,8 @@ def insights(analysis, sentences: list[dict], n: int = 5) -> list[dict]:
                 for s in strongest_insights(sentences, n)]
     from kcapture.summarize import top_insights
 
-    out, seen = [], {}
-    for le in analysis.lessons:
-        seen.setdefault((le.start, le.end), []).append(le.theme)
-    for le in top_insights(analysis, n):
-        out.append({"text": le.text, "themes": seen.get((le.start, le.end), [le.theme]), "facet": le.facet,
-                    "score": float(le.score)})
-    return out
+    return [{"text": le.text, "themes": list(le.themes or [le.theme]), "facet": le.facet, "score": float(le.score)}
+            for le in top_insights(analysis, n)]
 
 
 def visit_fields(visit: dict) -> list[tuple[str, str]]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from kcapture.codebook import Codebook
-from kcapture.document import Lesson, VisitCard
-from kcapture.summarize import FACET_ORDER
+from kcapture.document import Analysis, Lesson, VisitCard
+from kcapture.summarize import FACET_ORDER, REPORT_SECTIONS, top_insights
 
 TITLE = "สรุปบทเรียน (Lesson summary)"
 NOT_STATED = "—"
@@ -51,3 +53,34 @@ def quote_ref(le: Lesson) -> str:
 
 def percent(share: float) -> str:
     return f"{share * 100:.0f}%"
+
+
+STRONGEST_MARK = "★"
+STRONGEST_NOTE = f"{STRONGEST_MARK} = บทเรียนเด่นของการลงพื้นที่ครั้งนี้ / the strongest lessons of this visit"
+
+
+@dataclass
+class Point:
+    lesson: Lesson
+    tags: list[str]  # Thai labels of its themes, strongest first
+    strongest: bool
+
+
+@dataclass
+class Section:
+    facet: str
+    heading: str  # "1. วัตถุประสงค์ (Objectives)"
+    points: list[Point]
+
+
+def report_sections(a: Analysis, cb: Codebook) -> list[Section]:
+    """The lesson report's sections (AAR order) that have points; every exporter lays out the same outline."""
+    strongest = {(le.start, le.end) for le in top_insights(a)}
+    sections = []
+    for facet in REPORT_SECTIONS:
+        points = [Point(le, [cb.theme(t).label_th for t in (le.themes or [le.theme])], (le.start, le.end) in strongest)
+                  for le in a.lessons if le.facet == facet]
+        if points:
+            code = cb.facet(facet)
+            sections.append(Section(facet, f"{len(sections) + 1}. {code.label_th} ({code.label_en})", points))
+    return sections

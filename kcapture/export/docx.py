@@ -26,8 +26,15 @@ from kcapture.codebook import Codebook, load_codebook
 from kcapture.combine import visit_matrix
 from kcapture.document import Analysis
 from kcapture.export.base import Exporter
-from kcapture.export.common import TITLE, facet_label, facets_in_order, percent, quote_ref, visit_rows
-from kcapture.summarize import top_insights, top_themes
+from kcapture.export.common import (
+    STRONGEST_MARK,
+    STRONGEST_NOTE,
+    TITLE,
+    percent,
+    quote_ref,
+    report_sections,
+    visit_rows,
+)
 
 PREFERRED_FONTS = ("TH Sarabun New", "TH SarabunPSK", "Sarabun", "Garuda", "Loma", "Norasi", "Noto Sans Thai",
                    "Noto Serif Thai", "Waree", "Laksaman", "Kinnari", "Umpush", "Sawasdee")
@@ -148,46 +155,31 @@ class _Writer:
         if a.document.metadata.get("redacted"):
             note += " · ปกปิดข้อมูลส่วนบุคคลแล้ว / redacted"
         self.run(self.para(), note, size=9, grey=True)
-        self.heading("ภาพรวม (Overview)", level + 1)
+        self.heading("ข้อมูลการลงพื้นที่ (Visit card)", level + 1)
         rows = [list(r) for r in visit_rows(a.visit, list_projects=False)]
         self.table(["รายการ / Field", "ข้อมูล / Value"], rows, [5.0, 11.6])
         if a.visit.projects:
             self.para("โครงการที่ได้เรียนรู้ / Projects observed", bold=True)
             for p in a.visit.projects:
                 self.para(p, style="List Bullet")
-        tops = top_themes(a)
-        if tops:
-            p = self.para()
-            self.run(p, "ประเด็นหลัก / Top themes: ", bold=True)
-            self.run(p, ", ".join(f"{t.label} ({percent(t.share)})" for t in tops))
-        insights = top_insights(a)
-        if insights:
-            self.para("บทเรียนสำคัญ / Strongest insights", bold=True)
-            for le in insights:
-                p = self.para(style="List Number")
-                self.run(p, f"“{le.text}”")
-                self.run(p, f" — {facet_label(cb, le.facet)}, {cb.theme(le.theme).label_th} ({quote_ref(le)})",
-                         size=9, grey=True)
         if not a.themes:
             self.para("ยังไม่มีประโยคที่ติดแท็กประเด็น / no sentence is tagged with a theme.")
             return
-        self.heading("ประเด็น (Themes)", level + 1)
+        self.para("ประเด็น / Themes (สัดส่วนประโยคของเอกสาร / share of the sentences)", bold=True)
         self.table(["ประเด็น / Theme", "สัดส่วน / Share", "ประโยค / Sentences", "คำสำคัญ / Keywords"],
                    [[t.label, percent(t.share), str(len(t.sentence_ids)), ", ".join(t.keywords)] for t in a.themes],
                    [5.2, 2.2, 2.2, 7.0])
-        for t in a.themes:
-            self.heading(f"{t.label} ({percent(t.share)})", level + 2)
-            if t.keywords:
-                p = self.para()
-                self.run(p, "คำสำคัญ / Keywords: ", bold=True)
-                self.run(p, ", ".join(t.keywords))
-            lessons = [le for le in a.lessons if le.theme == t.id]
-            for facet in facets_in_order(lessons):
-                self.heading(facet_label(cb, facet), min(level + 3, 9))
-                for le in (le for le in lessons if le.facet == facet):
-                    p = self.para(style="List Bullet")
-                    self.run(p, f"“{le.text}”")
-                    self.run(p, f" ({quote_ref(le)})", size=9, grey=True)
+        sections = report_sections(a, cb)
+        if any(p.strongest for sec in sections for p in sec.points):
+            self.run(self.para(), STRONGEST_NOTE, size=9, grey=True)
+        for sec in sections:
+            self.heading(sec.heading, level + 1)
+            for point in sec.points:
+                p = self.para(style="List Bullet")
+                if point.strongest:
+                    self.run(p, STRONGEST_MARK + " ", bold=True)
+                self.run(p, f"“{point.lesson.text}”")
+                self.run(p, f" — {' · '.join(point.tags)} ({quote_ref(point.lesson)})", size=9, grey=True)
         if a.keywords:
             self.heading("คำสำคัญของเอกสาร (Keywords)", level + 1)
             self.para(", ".join(a.keywords))

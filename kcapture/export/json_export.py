@@ -14,14 +14,24 @@ from typing import Any
 
 from kcapture.codebook import Codebook, load_codebook
 from kcapture.combine import visit_matrix
-from kcapture.document import Analysis, Lesson
+from kcapture.document import Analysis, Lesson, Sentence
 from kcapture.export.base import Exporter
 from kcapture.summarize import top_insights, top_themes
 
 
 def _lesson(le: Lesson) -> dict[str, Any]:
     return {"theme": le.theme, "facet": le.facet, "text": le.text, "sentence_ids": le.sentence_ids,
-            "start": le.start, "end": le.end, "score": le.score}
+            "start": le.start, "end": le.end, "score": le.score, "themes": list(le.themes or [le.theme])}
+
+
+def _sentence(s: Sentence) -> dict[str, Any]:
+    row = {"id": s.id, "start": s.start, "end": s.end, "text": s.text, "themes": list(s.themes), "facet": s.facet}
+    # Chats and subtitles: who said it and when (the contract's optional keys), only where the reader knew them.
+    if s.speaker:
+        row["speaker"] = s.speaker
+    if s.time_start:
+        row["time_start"] = s.time_start
+    return row
 
 
 def analysis_to_dict(a: Analysis, codebook: Codebook | None = None) -> dict[str, Any]:
@@ -36,10 +46,7 @@ def analysis_to_dict(a: Analysis, codebook: Codebook | None = None) -> dict[str,
             "projects": list(v.projects), "course": v.course, "cohort": v.cohort, "session": v.session,
             "sentence_ids": {k: list(ids) for k, ids in v.sentence_ids.items()},
         },
-        "sentences": [
-            {"id": s.id, "start": s.start, "end": s.end, "text": s.text, "themes": list(s.themes), "facet": s.facet}
-            for s in doc.sentences
-        ],
+        "sentences": [_sentence(s) for s in doc.sentences],
         "themes": [
             {"id": t.id, "label": t.label, "sentence_ids": list(t.sentence_ids), "share": t.share,
              "label_en": cb.theme(t.id).label_en, "keywords": list(t.keywords)}

@@ -13,8 +13,15 @@ from kcapture.codebook import Codebook, load_codebook
 from kcapture.combine import visit_matrix
 from kcapture.document import Analysis
 from kcapture.export.base import Exporter
-from kcapture.export.common import TITLE, facet_label, facets_in_order, percent, quote_ref, visit_rows
-from kcapture.summarize import top_insights, top_themes
+from kcapture.export.common import (
+    STRONGEST_MARK,
+    STRONGEST_NOTE,
+    TITLE,
+    percent,
+    quote_ref,
+    report_sections,
+    visit_rows,
+)
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -35,7 +42,7 @@ def render_analysis(a: Analysis, cb: Codebook, level: int = 1) -> str:
     out.append(f"{h} {TITLE}: {escape(title)}\n")
     out.append(f"ไฟล์ / File: `{a.document.name}` · {a.document.chars:,} อักขระ"
                + (" · ปกปิดข้อมูลส่วนบุคคลแล้ว / redacted" if a.document.metadata.get("redacted") else "") + "\n")
-    out.append(f"{h}# ภาพรวม (Overview)\n")
+    out.append(f"{h}# ข้อมูลการลงพื้นที่ (Visit card)\n")
     out.append("| | |\n|---|---|")
     for k, v in visit_rows(a.visit, list_projects=False):
         out.append(f"| {escape(k)} | {escape(v)} |")
@@ -44,36 +51,25 @@ def render_analysis(a: Analysis, cb: Codebook, level: int = 1) -> str:
         out.append("โครงการที่ได้เรียนรู้ / Projects observed:\n")
         out += [f"- {escape(p)}" for p in a.visit.projects]
         out.append("")
-    tops = top_themes(a)
-    if tops:
-        out.append("**ประเด็นหลัก / Top themes:** " + ", ".join(f"{escape(t.label)} ({percent(t.share)})" for t in tops)
-                   + "\n")
-    insights = top_insights(a)
-    if insights:
-        out.append("**บทเรียนสำคัญ / Strongest insights:**\n")
-        for i, le in enumerate(insights, 1):
-            out.append(f"{i}. “{escape(le.text)}” — {facet_label(cb, le.facet)}, "
-                       f"{escape(cb.theme(le.theme).label_th)} ({quote_ref(le)})")
-        out.append("")
     if not a.themes:
         out.append("_ยังไม่มีประโยคที่ติดแท็กประเด็น / no sentence is tagged with a theme._\n")
         return "\n".join(out)
-    out.append(f"{h}# ประเด็น (Themes)\n")
+    out.append("**ประเด็น / Themes** (สัดส่วนประโยคของเอกสาร / share of the sentences)\n")
     out.append("| ประเด็น / Theme | สัดส่วน / Share | ประโยค / Sentences | คำสำคัญ / Keywords |\n|---|---:|---:|---|")
     for t in a.themes:
         keywords = escape(", ".join(t.keywords))
         out.append(f"| {escape(t.label)} | {percent(t.share)} | {len(t.sentence_ids)} | {keywords} |")
     out.append("")
-    for t in a.themes:
-        out.append(f"{h}## {escape(t.label)} ({percent(t.share)})\n")
-        if t.keywords:
-            out.append("คำสำคัญ / Keywords: " + escape(", ".join(t.keywords)) + "\n")
-        lessons = [le for le in a.lessons if le.theme == t.id]
-        for facet in facets_in_order(lessons):
-            out.append(f"{h}### {facet_label(cb, facet)}\n")
-            for le in (le for le in lessons if le.facet == facet):
-                out.append(f"- “{escape(le.text)}” ({quote_ref(le)})")
-            out.append("")
+    sections = report_sections(a, cb)
+    if any(p.strongest for sec in sections for p in sec.points):
+        out.append(escape(STRONGEST_NOTE) + "\n")
+    for sec in sections:
+        out.append(f"{h}# {escape(sec.heading)}\n")
+        for p in sec.points:
+            mark = f"{STRONGEST_MARK} " if p.strongest else ""
+            tags = " · ".join(escape(t) for t in p.tags)
+            out.append(f"- {mark}“{escape(p.lesson.text)}”  \n  _{tags}_ ({quote_ref(p.lesson)})")
+        out.append("")
     if a.keywords:
         out.append(f"{h}# คำสำคัญของเอกสาร (Keywords)\n")
         out.append(escape(", ".join(a.keywords)) + "\n")

@@ -133,7 +133,7 @@ def _theme_sheet(ws: Worksheet, theme: str, analyses: list[Analysis], names: lis
                      "คำสำคัญ: " + ", ".join(summary.keywords)], wrap_cols=(4,))
     _append(ws, ["document", "facet", "text", "sentence_ids", "start", "end", "score"], bold=True)
     for a, name in zip(analyses, names, strict=True):
-        lessons = sorted((le for le in a.lessons if le.theme == theme),
+        lessons = sorted((le for le in a.lessons if theme in (le.themes or [le.theme])),
                          key=lambda le: (facet_rank(le.facet), -le.score))
         for le in lessons:
             _append(ws, [name, facet_label(cb, le.facet), le.text, ", ".join(map(str, le.sentence_ids)), le.start,
