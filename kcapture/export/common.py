@@ -84,3 +84,14 @@ def report_sections(a: Analysis, cb: Codebook) -> list[Section]:
             code = cb.facet(facet)
             sections.append(Section(facet, f"{len(sections) + 1}. {code.label_th} ({code.label_en})", points))
     return sections
+
+
+RECURRING_HEADING = "บทเรียนที่พบซ้ำในหลายการลงพื้นที่ (Lessons across visits)"
+RECURRING_NOTE = ("ประเด็นที่หลายการลงพื้นที่กล่าวถึงตรงกัน พร้อมข้อความที่ดีที่สุดจากแต่ละครั้ง / "
+                  "points several visits make, with the best quote from each")
+
+
+def recurring_title(group, cb: Codebook) -> str:
+    """"พบใน 3 ครั้ง · บทเรียนที่ได้รับ · ประเด็น A · ประเด็น B" for one group of kcapture.synthesis."""
+    tags = " · ".join(cb.theme(t).label_th for t in group.themes[:3])
+    return f"พบใน {group.visits} ครั้ง / visits · {cb.facet(group.facet).label_th} · {tags}"

@@ -27,14 +27,18 @@ from kcapture.combine import visit_matrix
 from kcapture.document import Analysis
 from kcapture.export.base import Exporter
 from kcapture.export.common import (
+    RECURRING_HEADING,
+    RECURRING_NOTE,
     STRONGEST_MARK,
     STRONGEST_NOTE,
     TITLE,
     percent,
     quote_ref,
+    recurring_title,
     report_sections,
     visit_rows,
 )
+from kcapture.synthesis import recurring_lessons
 
 PREFERRED_FONTS = ("TH Sarabun New", "TH SarabunPSK", "Sarabun", "Garuda", "Loma", "Norasi", "Noto Sans Thai",
                    "Noto Serif Thai", "Waree", "Laksaman", "Kinnari", "Umpush", "Sawasdee")
@@ -195,6 +199,16 @@ class _Writer:
             for i, label in enumerate(m.theme_labels)
         ]
         self.table(["ประเด็น / Theme"] + m.visits, rows)
+        self.heading(RECURRING_HEADING, 1)
+        groups = recurring_lessons(analyses, m.visits)
+        self.run(self.para(), RECURRING_NOTE if groups else "ยังไม่พบบทเรียนที่ซ้ำกันระหว่างการลงพื้นที่ / "
+                 "no point recurs across these visits.", size=9, grey=True)
+        for g in groups:
+            self.para(recurring_title(g, self.cb), style="List Number", bold=True)
+            for q in g.quotes:
+                p = self.para(style="List Bullet")
+                self.run(p, f"{q.visit_name}: ", bold=True)
+                self.run(p, f"“{q.lesson.text}”")
 
 
 def write_docx(analyses: list[Analysis], path: str | Path, codebook: Codebook | None = None) -> None:

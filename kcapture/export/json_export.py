@@ -17,6 +17,7 @@ from kcapture.combine import visit_matrix
 from kcapture.document import Analysis, Lesson, Sentence
 from kcapture.export.base import Exporter
 from kcapture.summarize import top_insights, top_themes
+from kcapture.synthesis import recurring_lessons
 
 
 def _lesson(le: Lesson) -> dict[str, Any]:
@@ -74,6 +75,11 @@ def combined_to_dict(analyses: list[Analysis], codebook: Codebook | None = None)
             "shares": m.shares,
             "lessons": m.lessons,
         },
+        "recurring": [
+            {"visits": g.visits, "points": g.points, "facet": g.facet, "themes": list(g.themes),
+             "quotes": [{"visit": q.visit_name, **_lesson(q.lesson)} for q in g.quotes]}
+            for g in recurring_lessons(analyses, m.visits)
+        ],
     }
 
 

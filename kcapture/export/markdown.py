@@ -14,14 +14,18 @@ from kcapture.combine import visit_matrix
 from kcapture.document import Analysis
 from kcapture.export.base import Exporter
 from kcapture.export.common import (
+    RECURRING_HEADING,
+    RECURRING_NOTE,
     STRONGEST_MARK,
     STRONGEST_NOTE,
     TITLE,
     percent,
     quote_ref,
+    recurring_title,
     report_sections,
     visit_rows,
 )
+from kcapture.synthesis import recurring_lessons
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -89,6 +93,17 @@ def render_markdown(analyses: list[Analysis], codebook: Codebook | None = None) 
         cells = [f"{n} ({percent(s)})" if n else "–" for n, s in zip(m.sentences[i], m.shares[i], strict=True)]
         out.append(f"| {escape(label)} | " + " | ".join(cells) + " |")
     out.append("")
+    out.append(f"## {RECURRING_HEADING}\n")
+    groups = recurring_lessons(analyses, m.visits)
+    if not groups:
+        out.append("_ยังไม่พบบทเรียนที่ซ้ำกันระหว่างการลงพื้นที่ / no point recurs across these visits._\n")
+    else:
+        out.append(escape(RECURRING_NOTE) + "\n")
+    for i, g in enumerate(groups, 1):
+        out.append(f"{i}. **{escape(recurring_title(g, cb))}**")
+        for q in g.quotes:
+            out.append(f"   - {escape(q.visit_name)}: “{escape(q.lesson.text)}”")
+        out.append("")
     for a in analyses:
         out.append(render_analysis(a, cb, level=2))
     return "\n".join(out)

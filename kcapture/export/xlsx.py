@@ -22,8 +22,9 @@ from kcapture.codebook import Codebook, load_codebook
 from kcapture.combine import visit_matrix, visit_names
 from kcapture.document import Analysis, Sentence
 from kcapture.export.base import Exporter
-from kcapture.export.common import facet_label, percent, visit_rows
+from kcapture.export.common import RECURRING_HEADING, facet_label, percent, visit_rows
 from kcapture.summarize import facet_rank, top_insights
+from kcapture.synthesis import recurring_lessons
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -156,6 +157,17 @@ def _matrix(ws: Worksheet, analyses: list[Analysis], cb: Codebook) -> None:
     _widths(ws, [24, 34] + [22] * len(m.visits))
 
 
+def _recurring(ws: Worksheet, analyses: list[Analysis], names: list[str], cb: Codebook) -> None:
+    _append(ws, [RECURRING_HEADING], bold=True)
+    _append(ws, ["#", "พบใน (ครั้ง) / visits", "มิติ / facet", "ประเด็น / themes", "การลงพื้นที่ / visit",
+                 "ข้อความ / quote"], bold=True)
+    for i, g in enumerate(recurring_lessons(analyses, names), 1):
+        for q in g.quotes:
+            _append(ws, [i, g.visits, facet_label(cb, g.facet), ", ".join(cb.theme(t).label_th for t in g.themes),
+                         q.visit_name, q.lesson.text], wrap_cols=(6,))
+    _widths(ws, [5, 12, 22, 40, 24, 90])
+
+
 def write_xlsx(analyses: list[Analysis], path: str | Path, codebook: Codebook | None = None) -> None:
     cb = codebook or load_codebook()
     names = visit_names(analyses)
@@ -166,6 +178,7 @@ def write_xlsx(analyses: list[Analysis], path: str | Path, codebook: Codebook | 
     _overview(ws, analyses, names, cb)
     if len(analyses) > 1:
         _matrix(wb.create_sheet(sheet_title("ประเด็น x การลงพื้นที่", taken)), analyses, cb)
+        _recurring(wb.create_sheet(sheet_title("บทเรียนที่พบซ้ำ", taken)), analyses, names, cb)
     _sentences(wb.create_sheet(sheet_title("ประโยค (Sentences)", taken)), analyses, names)
     order = {t: i for i, t in enumerate(cb.theme_ids)}
     themes = sorted({t.id for a in analyses for t in a.themes}, key=lambda t: (order.get(t, len(order)), t))
