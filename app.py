@@ -562,15 +562,14 @@ def page_codebook(lib: Library) -> None:
         bar = st.progress(0.0, text="เริ่ม · starting")
         try:
             result = retrain(lib, progress=lambda frac, msg: bar.progress(frac, text=msg))
-            st.session_state.retrain_result = {"version": result.version, "before": result.before,
-                                               "after": result.after, "seconds": result.seconds}
+            st.session_state.retrain_result = {
+                "version": result.version, "before": result.before, "after": result.after, "seconds": result.seconds,
+                "per_label": result.per_label, "worse": result.worse, "held_out": result.n_held_out}
         except KcaptureError as err:
             st.error(f"{esc(err.message_th)}  \n{esc(err.message_en)}")
     res = st.session_state.get("retrain_result")
     if res:
-        st.success(f"โมเดลรุ่น v{res['version']} พร้อมใช้ ({res['seconds']:.0f} วินาที) · model v{res['version']} "
-                   f"is active ({res['seconds']:.0f} s)")
-        st.dataframe(figures_table(res["before"], res["after"]), hide_index=True)
+        show_candidate(lib, res)
     versions = lib.model_versions()
     if versions:
         st.markdown("**รุ่นของโมเดล · Model versions** (รุ่นก่อนหน้าเก็บไว้ทั้งหมด · previous versions are kept)")
@@ -601,6 +600,44 @@ def _arrow(before: dict, after: dict, key: str) -> str:
     if key not in before or key not in after:
         return ""
     return f"{before[key]:.3f} → {after[key]:.3f}"
+
+
+def show_candidate(lib: Library, res: dict) -> None:
+    """A retrained candidate: before/after on held-out sentences, per label, worse figures in red; the user decides."""
+    version = res["version"]
+    active = lib.active_version()
+    if active is not None and active.id == version:
+        st.success(f"ใช้โมเดลรุ่น v{version} อยู่ · model v{version} is in use")
+        return
+    if res["worse"]:
+        st.error(f"โมเดลรุ่นใหม่ v{version} แย่กว่าโมเดลที่ใช้อยู่บนประโยคทดสอบ {res['held_out']} ประโยค (ตัวเลขสีแดง) "
+                 f"แนะนำให้ไม่ใช้ · the new model v{version} is WORSE than the model in use on {res['held_out']} "
+                 "held-out sentences (red figures); keeping the current model is recommended")
+    else:
+        st.info(f"โมเดลรุ่นใหม่ v{version} พร้อมแล้ว ({res['seconds']:.0f} วินาที) ยังไม่ได้ใช้งาน ตรวจตัวเลขก่อนกดยืนยัน · "
+                f"model v{version} is ready ({res['seconds']:.0f} s), not in use yet: check the figures, then confirm")
+    st.dataframe(figures_table(res["before"], res["after"]).style.map(_red_if_negative), hide_index=True)
+    per_label = pd.DataFrame([{
+        "ส่วน · head": r["head"], "ป้าย · label": r["label"], "F1 ก่อน · before": r["before"],
+        "F1 หลัง · after": r["after"], "เปลี่ยน · change": r["change"], "จำนวน · support": r["support"],
+    } for r in res.get("per_label") or []])
+    if not per_label.empty:
+        with st.expander("รายป้ายกำกับ · per label (F1 บนประโยคทดสอบที่ไม่ได้แก้ไข · held-out sentences)"):
+            st.dataframe(per_label.style.map(_red_if_negative, subset=["เปลี่ยน · change"]), hide_index=True)
+    label = ("ยืนยันใช้รุ่นนี้ทั้งที่แย่กว่า · Use it anyway" if res["worse"]
+             else "ยืนยันใช้รุ่นนี้ · Confirm: use this model")
+    if st.button(label, key="confirm_candidate", type="secondary" if res["worse"] else "primary"):
+        lib.activate_model(version)
+        bar = st.progress(0.0, text="ติดแท็กใหม่ · re-tagging")
+        lib.retag(progress=lambda i, n: bar.progress(i / max(n, 1), text=f"{i}/{n}"))
+        st.rerun()
+
+
+def _red_if_negative(value) -> str:
+    try:
+        return "color: #c62828; font-weight: 600" if value is not None and float(value) < -0.005 else ""
+    except (TypeError, ValueError):
+        return ""
 
 
 def figures_table(before: dict, after: dict) -> pd.DataFrame:

@@ -193,10 +193,16 @@ def test_codebook_page_adds_a_theme_retrains_and_rolls_back(library, monkeypatch
         lib.correct(1, 3, ["food_security"], "activity")
     at.button(key="retrain").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    assert any("v1" in s.value for s in at.success)
+    # The candidate is shown with its before/after figures and waits for the user's confirmation.
+    shown = [m.value for m in (*at.info, *at.error)]
+    assert any("v1" in v for v in shown), shown
+    with Library(library) as lib:
+        assert lib.active_version() is None
+        assert lib.model_versions()[0].metrics_after.get("themes_micro_f1") is not None
+    at.button(key="confirm_candidate").click().run()
+    assert not at.exception, [e.message for e in at.exception]
     with Library(library) as lib:
         assert lib.active_version().id == 1
-        assert lib.active_version().metrics_after.get("themes_micro_f1") is not None
     at.selectbox(key="version_pick").set_value(0).run()
     at.button(key="activate").click().run()
     assert not at.exception, [e.message for e in at.exception]

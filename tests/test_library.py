@@ -291,10 +291,12 @@ def test_retrain_keeps_versions_reports_figures_and_rolls_back(lib, monkeypatch)
     for figures in (first.before, first.after):
         assert {"themes_micro_f1", "themes_macro_f1", "facet_accuracy", "facet_macro_f1",
                 "corrections_agree"} <= set(figures)
+    assert lib.active_version() is None  # a candidate is never switched on without the user's say-so
+    lib.activate_model(first.version)  # the user confirms
     _, model = lib.model()
     assert "food_security" in model.head("themes").labels
     assert lib.active_version().id == first.version
-    second = retrain(lib)
+    second = retrain(lib, activate=True)
     versions = lib.model_versions()
     assert [v.id for v in versions] == [first.version, second.version] and versions[1].active
     assert all(Path(v.path, "model.json").exists() for v in versions)

@@ -79,15 +79,15 @@ class Head:
         return [self.labels[j] for j in adj.argmax(axis=1)]
 
 
-def _fit_binary(X, y, settings: HeadSettings) -> tuple[np.ndarray, float]:
+def _fit_binary(X, y, settings: HeadSettings, weight: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     if y.min() == y.max():  # a label never (or always) seen: constant score
         return np.zeros(X.shape[1]), (-8.0 if y.max() == 0 else 8.0)
     if settings.nb_scaling:
-        return _fit_binary_nb(X, y, settings)
+        return _fit_binary_nb(X, y, settings, weight)
     from sklearn.linear_model import LogisticRegression  # training only: prediction needs no scikit-learn
 
     clf = LogisticRegression(C=settings.C, class_weight=settings.class_weight, solver="liblinear", max_iter=1000)
-    clf.fit(X, y)
+    clf.fit(X, y, sample_weight=weight)
     return clf.coef_[0], float(clf.intercept_[0])
 
 
@@ -98,33 +98,36 @@ def nb_log_count_ratio(X, y: np.ndarray, alpha: float) -> np.ndarray:
     return np.log(pos / pos.sum()) - np.log(neg / neg.sum())
 
 
-def _fit_binary_nb(X, y: np.ndarray, settings: HeadSettings) -> tuple[np.ndarray, float]:
+def _fit_binary_nb(X, y: np.ndarray, settings: HeadSettings, weight: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, float]:
     from sklearn.linear_model import LogisticRegression
 
     r = nb_log_count_ratio(X, y, settings.nb_alpha)
     Xr = sp.csr_matrix(X).multiply(r.astype(np.float32)).tocsr()
     clf = LogisticRegression(C=settings.C, class_weight=settings.class_weight, solver="liblinear", max_iter=1000)
-    clf.fit(Xr, y)
+    clf.fit(Xr, y, sample_weight=weight)
     return clf.coef_[0] * r, float(clf.intercept_[0])  # (X * r) @ w == X @ (w * r)
 
 
-def _fit_ovr_nb(X, y: np.ndarray, n_classes: int, settings: HeadSettings) -> tuple[np.ndarray, np.ndarray]:
+def _fit_ovr_nb(X, y: np.ndarray, n_classes: int, settings: HeadSettings, weight: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Single-label head as one NB-LR per class; softmax over their logits gives the class scores."""
     coef = np.zeros((n_classes, X.shape[1]))
     intercept = np.full(n_classes, -20.0)
     for c in np.unique(y):
-        coef[c], intercept[c] = _fit_binary(X, (y == c).astype(int), settings)
+        coef[c], intercept[c] = _fit_binary(X, (y == c).astype(int), settings, weight)
     return coef, intercept
 
 
-def _fit_multiclass(X, y: np.ndarray, n_classes: int, settings: HeadSettings) -> tuple[np.ndarray, np.ndarray]:
+def _fit_multiclass(X, y: np.ndarray, n_classes: int, settings: HeadSettings, weight: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
 
     if settings.nb_scaling:
-        return _fit_ovr_nb(X, y, n_classes, settings)
+        return _fit_ovr_nb(X, y, n_classes, settings, weight)
 
     clf = LogisticRegression(C=settings.C, class_weight=settings.class_weight, max_iter=2000)
-    clf.fit(X, y)
+    clf.fit(X, y, sample_weight=weight)
     coef = np.zeros((n_classes, X.shape[1]))
     intercept = np.full(n_classes, -20.0)
     if len(clf.classes_) == 2:  # sklearn stores one row for two classes
@@ -193,11 +196,15 @@ class ThemeClassifier:
     # -- training ---------------------------------------------------------------------------------------------
     def fit(self, texts: list[str], targets: dict[str, list], valid_texts: list[str] | None = None,
             valid_targets: dict[str, list] | None = None, tokens: list[list[str]] | None = None,
-            groups: list | None = None, valid_groups: list | None = None) -> ThemeClassifier:
+            groups: list | None = None, valid_groups: list | None = None,
+            sample_weight: list[float] | None = None) -> ThemeClassifier:
         """targets: head name -> per-row labels (a list of labels for multi-label heads, one label or None otherwise).
 
-        Thresholds and biases are tuned on the validation rows when given, else on 3-fold out-of-fold predictions.
+        Thresholds and biases are tuned on the validation rows when given, else on 3-fold out-of-fold predictions
+        (folds grouped by document when `groups` names one). `sample_weight` makes some rows count more (a user's
+        corrections) without duplicating them.
         """
+        w = np.asarray(sample_weight, dtype=np.float64) if sample_weight is not None else None
         self.features = SentenceFeatures(self.feature_settings)
         X = self.features.fit_transform(texts, tokens)
         Xv = self.features.transform(valid_texts) if valid_texts else None
@@ -219,12 +226,12 @@ class ThemeClassifier:
                 head.coef = np.zeros((len(labels), Xm.shape[1]))
                 head.intercept = np.zeros(len(labels))
                 for j in range(len(labels)):
-                    head.coef[j], head.intercept[j] = _fit_binary(Xm, Y[:, j], self.head_settings)
+                    head.coef[j], head.intercept[j] = _fit_binary(Xm, Y[:, j], self.head_settings, w)
                 if Xvm is not None:
                     Yv = np.array([[lab in (v or []) for lab in labels] for v in valid_targets[name]], dtype=int)
                     held_scores, held_y = head.scores(Xvm), Yv
                 else:
-                    held_scores, held_y = self._oof_multi(Xm, Y, groups), Y
+                    held_scores, held_y = self._oof_multi(Xm, Y, groups, w), Y
                 head.thresholds = [best_threshold(held_scores[:, j], held_y[:, j]) for j in range(len(labels))]
                 if hs.refit_with_valid and Xvm is not None:
                     X_all, Y_all = sp.vstack([Xm, Xvm], format="csr"), np.vstack([Y, Yv])
@@ -242,7 +249,8 @@ class ThemeClassifier:
                 index = {lab: k for k, lab in enumerate(labels)}
                 y = np.array([index[values[i]] for i in keep])
                 head = Head(name, "single", labels, context=True)
-                head.coef, head.intercept = _fit_multiclass(X_single[keep], y, len(labels), self.head_settings)
+                wk = w[keep] if w is not None else None
+                head.coef, head.intercept = _fit_multiclass(X_single[keep], y, len(labels), self.head_settings, wk)
                 if self.head_settings.tune_bias and len(labels) > 2:
                     if Xv_single is not None:
                         vkeep = [i for i, v in enumerate(valid_targets[name]) if v in index]
@@ -254,7 +262,7 @@ class ThemeClassifier:
                                 np.concatenate([y, yv]), len(labels), hs)
                     else:
                         kept_groups = [groups[i] for i in keep] if groups is not None else None
-                        head.bias = tune_bias(self._oof_single(X_single[keep], y, len(labels), kept_groups), y)
+                        head.bias = tune_bias(self._oof_single(X_single[keep], y, len(labels), kept_groups, wk), y)
             self.heads.append(head)
         return self
 
@@ -268,18 +276,21 @@ class ThemeClassifier:
             return list(GroupKFold(3).split(np.zeros(n), groups=groups))
         return list(KFold(3, shuffle=True, random_state=0).split(np.zeros(n)))
 
-    def _oof_multi(self, X, Y: np.ndarray, groups: list | None = None) -> np.ndarray:
+    def _oof_multi(self, X, Y: np.ndarray, groups: list | None = None, weight: np.ndarray | None = None
+                   ) -> np.ndarray:
         out = np.zeros(Y.shape)
         for tr, te in self._folds(X.shape[0], groups):
             for j in range(Y.shape[1]):
-                w, b = _fit_binary(X[tr], Y[tr, j], self.head_settings)
+                w, b = _fit_binary(X[tr], Y[tr, j], self.head_settings, weight[tr] if weight is not None else None)
                 out[te, j] = 1.0 / (1.0 + np.exp(-(X[te] @ w + b)))
         return out
 
-    def _oof_single(self, X, y: np.ndarray, n: int, groups: list | None = None) -> np.ndarray:
+    def _oof_single(self, X, y: np.ndarray, n: int, groups: list | None = None, weight: np.ndarray | None = None
+                    ) -> np.ndarray:
         out = np.zeros((len(y), n))
         for tr, te in self._folds(len(y), groups):
-            coef, intercept = _fit_multiclass(X[tr], y[tr], n, self.head_settings)
+            coef, intercept = _fit_multiclass(X[tr], y[tr], n, self.head_settings,
+                                              weight[tr] if weight is not None else None)
             out[te] = Head("oof", "single", [""] * n, coef, intercept).scores(X[te])
         return out
 

@@ -14,7 +14,8 @@ from kcapture.errors import InvalidInputError
 
 
 def train_from_rows(rows: list[dict], text_field: str | None = None, label_field: str | None = None,
-                    valid_rows: list[dict] | None = None, model: ThemeClassifier | None = None) -> ThemeClassifier:
+                    valid_rows: list[dict] | None = None, model: ThemeClassifier | None = None,
+                    sample_weight: list[float] | None = None) -> ThemeClassifier:
     tf = pick_text_field(rows, text_field)
     fields = pick_label_fields(rows, label_field)
     texts = texts_of(rows, tf)
@@ -33,7 +34,8 @@ def train_from_rows(rows: list[dict], text_field: str | None = None, label_field
     valid_groups = None
     if valid_rows and all("doc" in r for r in valid_rows):
         valid_groups = [r.get("doc") for r in valid_rows]
-    return model.fit(texts, targets, valid_texts, valid_targets, groups=groups, valid_groups=valid_groups)
+    return model.fit(texts, targets, valid_texts, valid_targets, groups=groups, valid_groups=valid_groups,
+                     sample_weight=sample_weight)
 
 
 def model_from_settings(settings: str | None) -> ThemeClassifier:
