@@ -51,7 +51,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from kcapture.classify.training import evaluate_command
 
-    evaluate_command(args.data, args.model, text_field=args.text_field, label_field=args.label_field)
+    evaluate_command(args.data, args.model, text_field=args.text_field, label_field=args.label_field,
+                     human=args.human)
     return 0
 
 
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model")
     s.add_argument("--text-field")
     s.add_argument("--label-field")
+    s.add_argument("--human", help="annotator agreement report (kcapture agreement --output), shown beside each F1")
     s.set_defaults(func=cmd_evaluate)
 
     s = sub.add_parser("analyze", help="วิเคราะห์และส่งออกสรุปบทเรียน / analyse notes and export a lesson summary")

@@ -105,23 +105,43 @@ def evaluate_rows(model: ThemeClassifier, rows: list[dict], text_field: str | No
     return result
 
 
-def format_report(result: dict) -> str:
+def human_f1(agreement: dict) -> dict[str, dict[str, float]]:
+    """Per-label F1 between two annotators (the `kcapture agreement --output` report), by head: the human ceiling."""
+    themes = {t["label"]: t["f1"] for t in agreement.get("themes", [])}
+    facets = {t["label"]: t["f1"] for t in agreement.get("facet_labels", [])}
+    return {"themes": {**themes, "__macro__": agreement.get("theme_macro_f1")},
+            "facet": {**facets, "__macro__": (agreement.get("facet") or {}).get("f1")}}
+
+
+def format_report(result: dict, human: dict[str, dict[str, float]] | None = None) -> str:
+    """The per-label table; with `human` (human_f1), the annotators' agreement F1 beside every model F1."""
     lines = []
     for name, rep in (result.get("heads") or {"": result}).items():
         title = f"[{name}] " if name else ""
-        lines.append(f"{title}n={rep['n']}  micro-F1={rep['micro_f1']:.3f}  macro-F1={rep['macro_f1']:.3f}")
-        lines.append(f"  {'label':<26}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
+        ceiling = (human or {}).get(name) or {}
+        macro_h = f"  (human agreement macro-F1={ceiling['__macro__']:.3f})" if ceiling.get("__macro__") else ""
+        lines.append(f"{title}n={rep['n']}  micro-F1={rep['micro_f1']:.3f}  macro-F1={rep['macro_f1']:.3f}{macro_h}")
+        extra = f"{'human F1':>10}" if ceiling else ""
+        lines.append(f"  {'label':<26}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}{extra}")
         for lab, m in rep["per_label"].items():
-            lines.append(f"  {lab:<26}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}{m['support']:>10}")
+            h = f"{ceiling[lab]:>10.3f}" if lab in ceiling else (f"{'':>10}" if ceiling else "")
+            lines.append(f"  {lab:<26}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}{m['support']:>10}{h}")
     return "\n".join(lines)
 
 
 def evaluate_command(data: str, model_dir: str | None = None, text_field: str | None = None,
-                     label_field: str | None = None) -> None:
+                     label_field: str | None = None, human: str | None = None) -> None:
     from kcapture.classify import DEFAULT_MODEL, get_model
 
     model = get_model(model_dir or DEFAULT_MODEL)
     rows = read_jsonl(data)
     result = evaluate_rows(model, rows, text_field, label_field)
-    print(format_report(result))
+    ceiling = None
+    if human:
+        try:
+            ceiling = human_f1(json.loads(Path(human).read_text(encoding="utf-8")))
+        except (OSError, ValueError, AttributeError) as err:
+            raise InvalidInputError(f"อ่านไฟล์ความสอดคล้องของผู้ติดป้าย {human} ไม่ได้",
+                                    f"cannot read the annotator agreement {human}") from err
+    print(format_report(result, ceiling))
     print(json.dumps(result, ensure_ascii=False))
