@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from kcapture.codebook import Codebook
 from kcapture.document import Analysis, Document, Lesson, Sentence, ThemeSummary
 from kcapture.extract.keywords import theme_keywords
+from kcapture.textstats import smoothed_idf
 
 # The sections of the report, in the order an After Action Review reads (facet ids of the codebook).
 REPORT_SECTIONS = ("objective", "activity", "outcome", "success_factor", "challenge", "insight", "recommendation")
@@ -135,7 +136,7 @@ def sentence_vectors(terms: dict[int, list[str]], n: int) -> sp.csr_matrix:
             vals.append(1.0 + math.log(c))
     m = sp.csr_matrix((vals, (rows, cols)), shape=(n, max(1, len(vocab))))
     df = np.bincount(m.indices, minlength=m.shape[1])
-    idf = np.log((1 + n) / (1 + df)) + 1.0
+    idf = smoothed_idf(n, df)
     m = m @ sp.diags(idf)
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0

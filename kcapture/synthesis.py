@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kcapture.document import Analysis, Lesson
+from kcapture.textstats import smoothed_idf
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def _vectors(bags: list[list[str]]) -> np.ndarray:
         for w, c in Counter(bag).items():
             m[r, vocab[w]] = 1.0 + math.log(c)
     df = (m > 0).sum(axis=0)
-    m *= np.log((1 + len(bags)) / (1 + df)) + 1.0
+    m *= smoothed_idf(len(bags), df)
     norms = np.linalg.norm(m, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return m / norms

@@ -85,29 +85,19 @@ def texts_of(rows: list[dict], field: str) -> list[str]:
 
 
 def per_label_report(gold: list, pred: list, labels: list[str], multi: bool) -> dict:
-    """precision/recall/F1/support per label, micro and macro F1 (macro over labels with support)."""
-    per = {}
-    tp_all = fp_all = fn_all = 0
-    f1s = []
-    for lab in labels:
-        if multi:
-            g = np.array([lab in x for x in gold])
-            p = np.array([lab in x for x in pred])
-        else:
-            g = np.array([x == lab for x in gold])
-            p = np.array([x == lab for x in pred])
-        tp = int((g & p).sum())
-        fp = int((~g & p).sum())
-        fn = int((g & ~p).sum())
-        prec = tp / (tp + fp) if tp + fp else 0.0
-        rec = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        per[lab] = {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4), "support": int(g.sum())}
-        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
-        if g.sum():
-            f1s.append(f1)
-    micro_p = tp_all / (tp_all + fp_all) if tp_all + fp_all else 0.0
-    micro_r = tp_all / (tp_all + fn_all) if tp_all + fn_all else 0.0
-    micro = 2 * micro_p * micro_r / (micro_p + micro_r) if micro_p + micro_r else 0.0
-    return {"n": len(gold), "micro_f1": round(micro, 4), "macro_f1": round(float(np.mean(f1s)) if f1s else 0.0, 4),
-            "per_label": per}
+    """precision/recall/F1/support per label, micro and macro F1 (macro over labels with support): sklearn.metrics."""
+    from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+    if multi:
+        G = np.array([[lab in x for lab in labels] for x in gold], dtype=int).reshape(len(gold), len(labels))
+        P = np.array([[lab in x for lab in labels] for x in pred], dtype=int).reshape(len(pred), len(labels))
+    else:
+        G = np.array([[x == lab for lab in labels] for x in gold], dtype=int).reshape(len(gold), len(labels))
+        P = np.array([[x == lab for lab in labels] for x in pred], dtype=int).reshape(len(pred), len(labels))
+    prec, rec, f1, support = precision_recall_fscore_support(G, P, average=None, zero_division=0)
+    per = {lab: {"precision": round(float(prec[j]), 4), "recall": round(float(rec[j]), 4),
+                 "f1": round(float(f1[j]), 4), "support": int(support[j])} for j, lab in enumerate(labels)}
+    present = [j for j in range(len(labels)) if support[j]]
+    micro = float(f1_score(G, P, average="micro", zero_division=0)) if len(gold) else 0.0
+    macro = float(np.mean([f1[j] for j in present])) if present else 0.0
+    return {"n": len(gold), "micro_f1": round(micro, 4), "macro_f1": round(macro, 4), "per_label": per}

@@ -144,13 +144,13 @@ def _fit_multiclass(X, y: np.ndarray, n_classes: int, settings: HeadSettings, we
 
 def best_threshold(scores: np.ndarray, y: np.ndarray) -> float:
     """The threshold maximising F1 of one label on held-out scores (0.5 if the label is absent)."""
+    from sklearn.metrics import f1_score
+
     if y.sum() == 0:
         return 0.5
     best, best_f1 = 0.5, -1.0
     for t in np.arange(0.05, 0.96, 0.025):
-        pred = scores >= t
-        tp = float((pred & (y == 1)).sum())
-        f1 = 2 * tp / max(pred.sum() + y.sum(), 1)
+        f1 = f1_score(y, scores >= t, zero_division=0)
         if f1 > best_f1 + 1e-9:
             best, best_f1 = float(t), f1
     return best
@@ -158,19 +158,15 @@ def best_threshold(scores: np.ndarray, y: np.ndarray) -> float:
 
 def tune_bias(scores: np.ndarray, y: np.ndarray, rounds: int = 3) -> list[float]:
     """Per-class offsets on log-probabilities, by coordinate ascent on macro-F1 (helps rare classes)."""
+    from sklearn.metrics import f1_score
+
     n = scores.shape[1]
     logp = np.log(np.clip(scores, 1e-12, 1.0))
     bias = np.zeros(n)
+    present = np.unique(y)
 
     def macro(b):
-        pred = (logp + b).argmax(axis=1)
-        f1s = []
-        for c in range(n):
-            tp = float(((pred == c) & (y == c)).sum())
-            denom = float((pred == c).sum() + (y == c).sum())
-            if (y == c).sum():
-                f1s.append(2 * tp / denom if denom else 0.0)
-        return float(np.mean(f1s)) if f1s else 0.0
+        return f1_score(y, (logp + b).argmax(axis=1), labels=present, average="macro", zero_division=0)
 
     best = macro(bias)
     for _ in range(rounds):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from kcapture.textstats import smoothed_idf
+
 BUCKET_BITS = 22
 _MULT = np.int64(1_000_003)
 
@@ -71,7 +73,7 @@ class CharNgramTfidf:
         self.lookup = np.full(1 << BUCKET_BITS, -1, dtype=np.int32)
         self.lookup[uniq] = np.arange(len(uniq), dtype=np.int32)
         n = len(texts)
-        self.idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)  # smooth idf, as scikit-learn
+        self.idf = smoothed_idf(n, df).astype(np.float32)
         return self
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
@@ -118,7 +120,7 @@ class WordNgramTfidf:
         kept = sorted(g for g, n in df.items() if n >= self.min_df)
         self.vocabulary = {g: i for i, g in enumerate(kept)}
         counts = np.array([df[g] for g in kept], dtype=np.float64)
-        self.idf = (np.log((1 + len(docs)) / (1 + counts)) + 1).astype(np.float32)
+        self.idf = smoothed_idf(len(docs), counts).astype(np.float32)
         return self
 
     def transform(self, docs: list[list[str]]) -> sp.csr_matrix:
