@@ -83,9 +83,27 @@ class ImportMixin:
             if not self.get_meta("sample_seeded"):
                 self.set_meta("sample_seeded", "skipped")
             return None
-        result = self.import_bytes(SAMPLE_VISIT.read_bytes(), SAMPLE_VISIT.name, model=model)
+        result = self._seed_prepared(model) or self.import_bytes(SAMPLE_VISIT.read_bytes(), SAMPLE_VISIT.name,
+                                                                 model=model)
         self.set_meta("sample_seeded", str(result.doc_id or result.duplicate_of or ""))
         return result
+
+    def _seed_prepared(self, model=None) -> ImportResult | None:
+        """The sample as analysed at build time (kcapture.sample), when it was made with the model in use."""
+        from kcapture.document import Document
+        from kcapture.sample import load_prepared
+
+        if model is not None:
+            return None
+        version, path = self.model_path()
+        record = load_prepared(path) if version is None else None
+        if record is None:
+            return None
+        t0 = time.perf_counter()
+        doc = Document.from_dict(record["document"])
+        doc_id = self.add_document(doc, content_hash(SAMPLE_VISIT.read_bytes()), record["metadata"])
+        return ImportResult(name=SAMPLE_VISIT.name, doc_id=doc_id, sentences=len(doc.sentences),
+                            seconds=time.perf_counter() - t0)
 
 
 
