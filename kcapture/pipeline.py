@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
 ANALYSIS_STEPS: tuple[str, ...] = ("personal_data", "terms", "themes", "lessons", "visit", "keywords")
-Progress = Callable[[int, int], None]  # (pages or parts done, total) while a long file is read
+Progress = Callable[[int, int], None]  # (pages done, total) while scanned pages are read with OCR
 
 
 @dataclass
@@ -49,7 +49,7 @@ class Pipeline:
         from kcapture.ingest.assemble import build_document
         from kcapture.thai.sentences import segment_document
 
-        extracted = read_bytes(data, name, self.limits)
+        extracted = read_bytes(data, name, self.limits, self.progress)
         return segment_document(build_document(extracted, Path(name).name, self.limits))
 
     def read_path(self, path: str | Path) -> Document:

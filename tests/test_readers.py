@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kcapture.errors import EmptyDocumentError, NoTextLayerError, UnsupportedFormatError
+from kcapture.errors import EmptyDocumentError, NoTextLayerError, UnreadableFileError, UnsupportedFormatError
 from kcapture.ingest import SUPPORTED, read_bytes, sniff_format
 from kcapture.pipeline import document_from_bytes, load_document
 
@@ -237,11 +237,11 @@ def test_libreoffice_pdf_thai_text(libreoffice_pdfs, variant):
     assert any(s.kind == "list_item" and ITEMS[1] in s.text for s in doc.sentences)
 
 
-@pytest.mark.xfail(strict=True, reason="the PDF reader ends a paragraph only at a short line: a paragraph whose last "
-                   "line is nearly full width runs into the heading after it ('...เร็วขึ้นสิ่งที่ทำ')")
 def test_libreoffice_pdf_heading_after_a_full_last_line(libreoffice_pdfs):
+    """A paragraph whose last line is nearly full width ends at the heading after it: the font size changes."""
     doc = document_from_bytes(libreoffice_pdfs["garuda"], "report.pdf")
     assert "สิ่งที่ทำ" in [s.text for s in doc.sentences]
+    assert [doc.text[b.start : b.end] for b in doc.blocks][:3] == [TITLE, PARA_1, "สิ่งที่ทำ"]
 
 
 def _thai_font(name: str = "Garuda"):
@@ -293,7 +293,8 @@ def test_reportlab_pdf_with_thai_font():
     assert [s.kind for s in doc.sentences if s.text.startswith(("1.", "2."))] == ["list_item", "list_item"]
 
 
-def test_pdf_without_text_layer_is_refused_with_an_ocr_message():
+def test_pdf_without_text_layer_or_text_in_its_images_says_so_with_ocr():
+    """Shapes only: OCR finds no letters (or, without Tesseract, names the packages to install)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
@@ -386,14 +387,25 @@ def test_subtitles_found_by_content():
 @pytest.mark.parametrize(
     ("name", "data"),
     [("notes.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old word"), ("slides.pptx", b"PK\x03\x04 not a word file"),
-     ("photo.jpg", b"\xff\xd8\xff\xe0 jpeg"), ("notes.rtf", rb"{\rtf1 hello}"), ("noextension", b"hello")],
+     ("notes.rtf", rb"{\rtf1 hello}"), ("noextension", b"hello")],
 )
 def test_unsupported_format_names_the_supported_ones(name, data):
     with pytest.raises(UnsupportedFormatError) as err:
         read_bytes(data, name)
     message = str(err.value)
     assert all(f".{ext}" in message for ext in SUPPORTED)
-    assert set(SUPPORTED) == {"txt", "md", "docx", "pdf", "srt", "vtt"}
+    assert set(SUPPORTED) == {"txt", "md", "docx", "pdf", "srt", "vtt", "png", "jpg", "jpeg", "tif", "tiff"}
+
+
+@pytest.mark.parametrize(("name", "data", "fmt"), [
+    ("photo.jpg", b"\xff\xd8\xff\xe0 jpeg", "jpg"), ("scan", b"\x89PNG\r\n\x1a\n....", "png"),
+    ("page.tiff", b"II*\x00....", "tif"), ("page.jpeg", b"not a jpeg", "jpg"),
+])
+def test_images_are_found_by_content_and_a_broken_one_is_unreadable(name, data, fmt):
+    """Page images go to OCR (tests/test_ocr.py); one that does not open says so before any OCR is tried."""
+    assert sniff_format(data, name) == fmt
+    with pytest.raises(UnreadableFileError):
+        read_bytes(data, name)
 
 
 def test_upload_bytes_and_path_give_the_same_document(tmp_path):

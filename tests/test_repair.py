@@ -47,6 +47,13 @@ ARTEFACTS = [
     ("double_sara_e", "ผู้เข้าร่วม\u0e40\u0e40บ่งกลุ่มย่อยห้ากลุ่ม", "ผู้เข้าร่วมแบ่งกลุ่มย่อยห้ากลุ่ม"),
     # A doubled mark.
     ("repeated_mark", "ครูเล่าว่\u0e48\u0e48าเด็กๆ ชอบกิจกรรมนี้มาก", "ครูเล่าว่าเด็กๆ ชอบกิจกรรมนี้มาก"),
+    # The nikhahit of sara am lost as U+FFFD: sara am, not the sara aa left when the broken byte is dropped.
+    ("lost_nikhahit", "โครงการด\ufffdาเนินงานต่อเนื่องมาสามปี", "โครงการดำเนินงานต่อเนื่องมาสามปี"),
+    ("lost_nikhahit", "แกนน\ufffdาชุมชนช่วยกันท\ufffdาแผนที่", "แกนนำชุมชนช่วยกันทำแผนที่"),
+    # A tone mark shifted onto the next consonant.
+    ("shifted_tone", "ชุมชนเขม้แข็งขึ้นหลังตั้งกลุ่มออมทรัพย์", "ชุมชนเข้มแข็งขึ้นหลังตั้งกลุ่มออมทรัพย์"),
+    # A space before a real sara aa (LibreOffice PDFs): the dictionary says sara aa, not sara am ("เป้ำหมาย").
+    ("split_sara_am", "กลุ่มมีเป้ าหมายในการออมเงินทุกเดือน", "กลุ่มมีเป้าหมายในการออมเงินทุกเดือน"),
 ]
 
 CLEAN_PARAGRAPH = (
@@ -170,3 +177,158 @@ def test_source_offsets_of_a_docx_point_into_its_blocks():
     for s in doc.sentences:
         a, b = doc.source_span(s.start, s.end)
         assert repair_text(doc.source_text[a:b]).text.strip() == s.text
+
+
+# --- the dictionary: no repair turns a word into a non-word -----------------------------------------------------------
+
+def test_no_dictionary_word_is_changed():
+    """Every word of the dictionary the repairs consult, in lines of 40, comes out of repair as it went in."""
+    from pythainlp.corpus import thai_words
+
+    from kcapture.thai.tokenize import domain_words
+
+    words = sorted(set(thai_words()) | set(domain_words()))
+    changed = []
+    for i in range(0, len(words), 40):
+        line = " ".join(words[i : i + 40])
+        fixed = repair_text(line).text
+        if fixed != line:
+            changed += [(a, b) for a, b in zip(line.split(" "), fixed.split(" "), strict=False) if a != b][:1]
+    assert len(words) > 60_000
+    assert changed == []
+
+
+def test_repaired_words_are_dictionary_words():
+    """Each word an artefact broke comes out as a dictionary word (or the clean text's own word)."""
+    from kcapture.thai.tokenize import default_tokenizer, known_words
+
+    words = known_words()
+    for _, broken, clean in ARTEFACTS:
+        fixed = repair_text(broken).text
+        pieces = [p for p in default_tokenizer().words(fixed) if p.strip()]
+        unknown = [p for p in pieces if p not in words and p not in default_tokenizer().words(clean)]
+        assert unknown == [], (broken, unknown)
+
+
+def test_clean_project_sample_passes_through_unchanged():
+    from pathlib import Path
+
+    import kcapture
+
+    sample = Path(kcapture.__file__).parent / "data" / "sample_visit.md"
+    for block in sample.read_text(encoding="utf-8").split("\n\n"):
+        assert repair_text(block).text == block
+
+
+# --- PDFs made here by LibreOffice and reportlab from Thai text the project wrote ------------------------------------
+
+# Written for these tests: a progress note with quoted titles, เป้าหมาย, sara am and tone marks on both sides of spaces.
+LO_TEXT = """รายงานความก้าวหน้าโครงการบ้านหนองบัวเข้มแข็ง
+
+ทีมอาสาสมัครดำเนินงานตามแผน โดยมีเป้าหมายให้ทุกครัวเรือนมีบัญชีรายรับรายจ่าย \
+ผู้เข้าร่วมได้เรียนรู้เครื่องมือ “แผนที่เดินดิน” เพื่อสำรวจชุมชน และได้กำหนดเป้าหมายร่วมกันในการประชุมประจำเดือน
+
+- 2 -
+
+กิจกรรมครั้งที่สองคือ “ตลาดนัดสุขภาพ” ที่ชวนผู้สูงอายุมาตรวจวัดความดัน ชุมชนเข้มแข็งขึ้นเมื่อทุกคนเห็นเป้าหมายเดียวกัน
+"""
+
+
+def _ws(text: str) -> str:
+    import re
+
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def libreoffice_pdf(tmp_path_factory):
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui fonts-thai-tlwg")
+    folder = tmp_path_factory.mktemp("lo_repair")
+    (folder / "note.txt").write_text(LO_TEXT, encoding="utf-8")
+    profile = (folder / "profile").as_uri()
+    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir",
+                    str(folder), str(folder / "note.txt")], capture_output=True, timeout=180)
+    pdf = folder / "note.pdf"
+    assert pdf.exists(), "soffice did not convert the note"
+    return pdf.read_bytes()
+
+
+def test_libreoffice_pdf_keeps_words_and_quotes(libreoffice_pdf):
+    doc = document_from_bytes(libreoffice_pdf, "note.pdf")
+    doc.check_offsets()
+    assert "เป้ำ" not in doc.text and doc.text.count("เป้าหมาย") == LO_TEXT.count("เป้าหมาย") == 3
+    for quoted in ("“แผนที่เดินดิน”", "“ตลาดนัดสุขภาพ”"):
+        assert quoted in doc.text
+    for word in ("ดำเนินงาน", "เข้มแข็ง", "กำหนด", "ประจำเดือน", "ผู้สูงอายุ"):
+        assert word in doc.text
+    # Every character in order, the page-number line aside.
+    assert _ws(doc.text) == _ws(LO_TEXT.replace("- 2 -", ""))
+
+
+def test_libreoffice_pdf_of_the_shared_report(tmp_path):
+    """The shared real report through LibreOffice: เป้าหมาย stays a word and quotation marks stay where they were."""
+    import shutil
+    import subprocess
+
+    from conftest import SAMPLE
+
+    if not SAMPLE.exists():
+        pytest.skip(f"the shared sample is absent: {SAMPLE}")
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    shutil.copy(SAMPLE, tmp_path / "report.txt")
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "report.txt")],
+                   capture_output=True, timeout=180)
+    doc = document_from_bytes((tmp_path / "report.pdf").read_bytes(), "report.pdf")
+    source = SAMPLE.read_text(encoding="utf-8")
+    assert "เป้ำ" not in doc.text and doc.text.count("เป้าหมาย") == source.count("เป้าหมาย") >= 3
+    import re
+
+    quoted = re.findall("“[^”]{1,80}”", source)
+    assert quoted and all(repair_text(q).text in doc.text for q in quoted)
+    assert _ws(doc.text) == _ws(repair_text(source).text)
+
+
+def test_reportlab_paragraphs_keep_the_space_at_each_line_end():
+    from pathlib import Path
+
+    path = Path("/usr/share/fonts/truetype/tlwg/Garuda.ttf")
+    if not path.exists():
+        pytest.skip("the Thai font Garuda is not installed (fonts-thai-tlwg)")
+    import io
+    import re
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    import kcapture
+
+    pdfmetrics.registerFont(TTFont("Garuda", str(path)))
+    style = ParagraphStyle("thai", fontName="Garuda", fontSize=12, leading=20, spaceAfter=12)
+    sample = (Path(kcapture.__file__).parent / "data" / "sample_visit.md").read_text(encoding="utf-8")
+    paras = [p for p in sample.split("\n\n") if not p.startswith(("#", "1.", "-"))][:6]
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4).build([Paragraph(p, style) for p in paras])
+    doc = document_from_bytes(buf.getvalue(), "reportlab.pdf")
+    words = re.sub(r"\s+", " ", doc.text).split(" ")
+    expected = " ".join(paras).split()
+    assert words == expected  # every space kept, none added: no words run together at a line end
+
+
+def test_page_number_line_of_a_text_file_is_dropped():
+    text = ("ทีมงานลงพื้นที่เยี่ยมบ้านผู้สูงอายุทุกสัปดาห์\n\n- 12 -\n\nผลคือครอบครัวดูแลกันมากขึ้น\n\n"
+            "หน้า 13\n\nกลุ่มมีสมาชิก\n25\n")
+    doc = document_from_bytes(text.encode(), "note.txt")
+    assert [s.text for s in doc.sentences] == ["ทีมงานลงพื้นที่เยี่ยมบ้านผู้สูงอายุทุกสัปดาห์",
+                                               "ผลคือครอบครัวดูแลกันมากขึ้น", "กลุ่มมีสมาชิก", "25"]
+    assert doc.metadata["page_numbers_dropped"] == 2

@@ -1,4 +1,5 @@
-"""PDF: the text layer only (pypdf). Running headers, footers and page numbers are dropped; wrapped lines are rejoined.
+"""PDF: the text layer (pypdf), or OCR for scanned pages. Running headers, footers and page numbers are dropped;
+wrapped lines are rejoined.
 
 Word wraps Thai at word boundaries without a space, so a line break between two Thai letters inside a paragraph is
 joined with nothing, and between Latin words with a space. A line that is clearly shorter than the page's full lines
@@ -12,6 +13,7 @@ import logging
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 
 from kcapture.document import Block
 from kcapture.errors import LimitExceededError, NoTextLayerError, UnreadableFileError
@@ -38,7 +40,12 @@ def _width(line: str) -> int:
     return len(_MARKS.sub("", line))
 
 
-def read_pdf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Extracted:
+def read_pdf(data: bytes, limits: Limits = DEFAULT_LIMITS,
+             progress: Callable[[int, int], None] | None = None) -> Extracted:
+    """Read the text layer; pages without one but with images on them (a scan) are read with OCR.
+
+    `progress(done, total)` is called per page read with OCR (0 first); text-layer pages are fast and not reported.
+    """
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -80,7 +87,11 @@ def read_pdf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Extracted:
     # LibreOffice writes no ToUnicode entry for the sara aa glyph it also uses inside the sara am ligature, so pypdf
     # reads that glyph's code 9 as a tab: "ดำเนินง\tน" for "ดำเนินงาน". Between Thai letters a tab is never real.
     sara_aa_tab = "libreoffice" in producer.lower()
+    # ReportLab's paragraphs wrap only at spaces and drop the space at the break: a wrap between Thai letters there was
+    # a space, unless a word runs across it (CJK wrapping, which breaks anywhere).
+    wraps_at_spaces = "reportlab" in producer.lower()
     pages: list[list[str]] = []
+    geometry: list[list[tuple[float, float]] | None] = []  # per page, each line's (baseline y, font size)
     chars = 0
     added_codes: dict[tuple[int, str, int], int] = {}
     for page in reader.pages:
@@ -91,9 +102,14 @@ def read_pdf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Extracted:
             raise _too_slow(limits) from None
         except Exception:  # the repair is best effort: pypdf reads the page as it is
             pass
+        chunks: list[tuple[str, float, float]] = []
+
+        def visit(piece, cm, tm, _font, font_size, chunks=chunks) -> None:
+            chunks.append((piece or "", *_chunk_position(cm, tm, font_size)))
+
         try:
             check_time()
-            text = page.extract_text(visitor_operand_before=check_time) or ""
+            text = page.extract_text(visitor_operand_before=check_time, visitor_text=visit) or ""
         except _OutOfTime:
             raise _too_slow(limits) from None
         except Exception as err:  # pypdf raises many types on damaged content streams
@@ -109,16 +125,42 @@ def read_pdf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Extracted:
         chars += len(text)
         check_text_size(chars, 0, limits)
         pages.append([_trim_line(line) for line in text.split("\n")])
-    if not any(line.strip() for page in pages for line in page):
-        raise NoTextLayerError(
-            "PDF นี้ไม่มีชั้นข้อความ (น่าจะเป็นภาพสแกน) ระบบยังไม่รองรับการอ่านภาพ (OCR)",
-            "this PDF has no text layer (probably a scan); OCR is not supported",
-        )
-    pages = _drop_running_lines(pages)
+        geometry.append(_line_geometry(chunks, len(pages[-1])))
+    empty = [n for n, lines in enumerate(pages, start=1) if not any(line.strip() for line in lines)]
+    scanned = [n for n in empty if _has_image(reader, n)]
+    if len(empty) == len(pages):
+        if not scanned:  # shapes only, or a damaged file: nothing that a scanner made
+            raise NoTextLayerError(
+                "PDF นี้ไม่มีชั้นข้อความ และไม่มีภาพหน้าเอกสารให้อ่านด้วย OCR",
+                "this PDF has no text layer and no page images to read with OCR",
+            )
+        from kcapture.ingest.ocr import ocr_pdf
+
+        return ocr_pdf(data, n_pages, limits, progress, pages=scanned)
+    kept = _drop_running_lines(pages)
     blocks: list[Block] = []
-    for number, lines in enumerate(pages, start=1):
-        blocks.extend(_page_blocks(lines, number))
-    return Extracted("pdf", blocks, {"pages": n_pages})
+    for number, (lines, keep, geo) in enumerate(zip(pages, kept, geometry, strict=True), start=1):
+        blocks.extend(_page_blocks([lines[i] for i in keep], number, wraps_at_spaces,
+                                   [geo[i] for i in keep] if geo else None))
+    meta: dict = {"pages": n_pages}
+    if scanned:  # a scanned page among typed ones (a signed page, an appendix)
+        from kcapture.ingest.ocr import ocr_pdf
+
+        ocr = ocr_pdf(data, n_pages, limits, progress, pages=scanned)
+        blocks = sorted(blocks + ocr.blocks, key=lambda b: b.page or 0)  # stable: each page keeps its order
+        meta.update({k: v for k, v in ocr.metadata.items() if k != "pages"})
+        meta["ocr_pages"] = scanned
+    return Extracted("pdf", blocks, meta)
+
+
+def _has_image(reader, number: int) -> bool:
+    """True if page `number` (1-based) draws an image: a scanned page."""
+    try:
+        xobjects = reader.pages[number - 1]["/Resources"].get_object().get("/XObject")
+        xobjects = xobjects.get_object() if xobjects is not None else {}
+        return any(x.get_object().get("/Subtype") == "/Image" for x in xobjects.values())
+    except Exception:  # a damaged resource dictionary: treat the page as having none
+        return False
 
 
 def _raise_if_pypdf_limit(err: Exception) -> None:
@@ -150,8 +192,9 @@ def _trim_line(line: str) -> str:
     return trimmed + " " if trimmed and line[len(trimmed) :].startswith(" ") else trimmed
 
 
-def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
-    """Remove page numbers and lines repeated at the top or bottom of most pages (running headers and footers)."""
+def _drop_running_lines(pages: list[list[str]]) -> list[list[int]]:
+    """Per page, the indexes of the lines to keep: not blank, not page numbers, not lines repeated at the top or
+    bottom of most pages (running headers and footers)."""
     def key(line: str) -> str:
         return re.sub(r"[\d๐-๙]+", "#", line.strip())
 
@@ -161,28 +204,69 @@ def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
         for line in set(content[:2] + content[-2:]):
             edge[key(line)] += 1
     repeated = {k for k, n in edge.items() if len(pages) >= 3 and n >= max(2, len(pages) // 2)}
-    out = []
-    for lines in pages:
-        out.append([line for line in lines
-                    if line.strip() and not PAGE_NUMBER.match(line) and key(line) not in repeated])
-    return out
+    return [[i for i, line in enumerate(lines)
+             if line.strip() and not PAGE_NUMBER.match(line) and key(line) not in repeated] for lines in pages]
 
 
-def _page_blocks(lines: list[str], page: int) -> list[Block]:
+def _chunk_position(cm, tm, font_size) -> tuple[float, float]:
+    """Baseline y on the page and rendered font size of a piece of text pypdf reports."""
+    try:
+        y = float(tm[4]) * float(cm[1]) + float(tm[5]) * float(cm[3]) + float(cm[5])
+        scale = abs(float(tm[3]) * float(cm[3])) or abs(float(tm[0]) * float(cm[0])) or 1.0
+        return y, float(font_size) * scale
+    except Exception:  # a damaged matrix: the line's position only helps find paragraph breaks
+        return 0.0, 0.0
+
+
+def _line_geometry(chunks: list[tuple[str, float, float]], n_lines: int) -> list[tuple[float, float]] | None:
+    """Each extracted line's baseline y and its main font size (the size of most of its letters), from the pieces
+    pypdf reported in the order it wrote them; None if they do not add up to the lines."""
+    lines: list[tuple[float, float]] = []
+    sizes: Counter = Counter()
+    ys: list[float] = []
+    for piece, y, size in chunks:
+        parts = piece.split("\n")
+        for k, part in enumerate(parts):
+            if k:  # a line ended
+                lines.append((ys[0] if ys else 0.0, sizes.most_common(1)[0][0] if sizes else 0.0))
+                sizes, ys = Counter(), []
+            letters = len(part.strip())
+            if letters and size > 0:
+                sizes[round(size, 1)] += letters
+                ys.append(y)
+    lines.append((ys[0] if ys else 0.0, sizes.most_common(1)[0][0] if sizes else 0.0))
+    return lines if len(lines) == n_lines else None
+
+
+def _page_blocks(lines: list[str], page: int, wraps_at_spaces: bool = False,
+                 geometry: list[tuple[float, float]] | None = None) -> list[Block]:
+    """The page's lines joined into paragraphs and list items.
+
+    With `geometry` (each line's baseline y and font size), a change of font size (a heading) or a gap wider than the
+    page's usual line step (paragraph spacing) ends a paragraph whatever the width of its last line.
+    """
     if not lines:
         return []
     full = max(_width(line) for line in lines)
+    step = _line_step(geometry)
     blocks: list[Block] = []
     current = ""
     current_kind = "paragraph"
     for i, line in enumerate(lines):
         stripped = line.strip()
-        if current and not LIST_ITEM.match(stripped):
+        if current and step and _starts_paragraph(geometry[i - 1], geometry[i], step):
+            pass  # falls through to close the paragraph
+        elif current and not LIST_ITEM.match(stripped):
             prev = lines[i - 1]
-            wrapped = _width(prev) >= 0.75 * full or _word_crosses(current, stripped)
+            if wraps_at_spaces:  # ragged lines: wrapped if the next line's first word would not have fitted
+                wrapped = _width(prev) + 1 + _width(stripped.split(" ", 1)[0]) > 0.95 * full
+            else:
+                wrapped = _width(prev) >= 0.75 * full or _word_crosses(current, stripped)
             if wrapped:
                 # A space drawn at the end of the line (kept by _trim_line) was a word gap, not a wrap inside a word.
                 thai_wrap = _THAI_END.search(current) and _THAI_START.search(stripped) and not prev.endswith(" ")
+                if thai_wrap and wraps_at_spaces:
+                    thai_wrap = _word_crosses(current, stripped)
                 joiner = "" if thai_wrap else " "
                 current = current + joiner + stripped
                 continue
@@ -193,6 +277,24 @@ def _page_blocks(lines: list[str], page: int) -> list[Block]:
     if current:
         blocks.append(Block(text=current, kind=current_kind, page=page))
     return blocks
+
+
+def _line_step(geometry: list[tuple[float, float]] | None) -> float | None:
+    """The usual distance between consecutive lines of one size on the page (None without geometry or a pattern)."""
+    if not geometry:
+        return None
+    steps = sorted(round(abs(a[0] - b[0]), 1) for a, b in zip(geometry, geometry[1:], strict=False)
+                   if a[1] and a[1] == b[1] and 0 < abs(a[0] - b[0]) < 4 * a[1])
+    if len(steps) < 2:
+        return None
+    return steps[len(steps) // 4]  # a low quartile: paragraph gaps are the larger ones
+
+
+def _starts_paragraph(prev: tuple[float, float], line: tuple[float, float], step: float) -> bool:
+    (y0, size0), (y1, size1) = prev, line
+    if size0 and size1 and abs(size0 - size1) > 0.08 * max(size0, size1):
+        return True  # a heading, or the body after one
+    return abs(y1 - y0) > 1.3 * step
 
 
 def _word_crosses(left: str, right: str) -> bool:
@@ -236,6 +338,8 @@ def _drop_inner_space(m: re.Match[str]) -> str:
 # space of such a run moves into the text at its x position, as a zero-width code of that text's font.
 
 _SHOW = (b"Tj", b"TJ")
+# Spaces and punctuation (quotes, brackets, dashes) drawn in a fallback font beside Thai text.
+_LOOSE = re.compile("[\\s\u00a0\u2000-\u206f\"'()\\[\\]{}<>,.;:!?\\-–—/]")
 
 
 class _PageFonts:
@@ -262,12 +366,21 @@ class _PageFonts:
         k = code - info[1]
         return info[2][k] if 0 <= k < len(info[2]) else 0.0
 
-    def space_codes(self, info) -> set[int]:
-        key = ("spaces", id(info[0]))
+    def chars(self, info) -> dict[int, str]:
+        """The font's one-byte codes and the text its ToUnicode map gives each (single entries only)."""
+        key = ("chars", id(info[0]))
         if key not in self._info:
             to_unicode = info[0].get("/ToUnicode")
             cmap = to_unicode.get_object().get_data() if to_unicode is not None else b""
-            self._info[key] = {int(a, 16) for a in re.findall(rb"<([0-9A-Fa-f]{2})>\s*<0020>", cmap)}
+            pairs = re.findall(rb"<([0-9A-Fa-f]{2})>\s*<([0-9A-Fa-f]{4,8})>", cmap)
+            self._info[key] = {int(a, 16): bytes.fromhex(b.decode()).decode("utf-16-be", "replace") for a, b in pairs}
+        return self._info[key]
+
+    def loose_codes(self, info) -> set[int]:
+        """Codes of spaces and punctuation: what LibreOffice may draw in a run ahead of its line."""
+        key = ("loose", id(info[0]))
+        if key not in self._info:
+            self._info[key] = {c for c, t in self.chars(info).items() if len(t) == 1 and _LOOSE.match(t)}
         return self._info[key]
 
     def add_code(self, name, text: str, width: float) -> int | None:
@@ -459,10 +572,11 @@ def _move_space_runs(ops, fonts: _PageFonts) -> bool:
     return changed
 
 
-def _space_run(operands, op, info, fonts: _PageFonts) -> bool:
-    blanks = fonts.space_codes(info)
+def _loose_run(operands, op, info, fonts: _PageFonts) -> bool:
+    """True if the operator shows only spaces and punctuation."""
+    loose = fonts.loose_codes(info)
     items = [it for it in _show_items(operands, op) if isinstance(it, bytes)]
-    return bool(blanks and items) and all(set(it) <= blanks for it in items)
+    return bool(loose and items) and all(set(it) <= loose for it in items)
 
 
 def _move_spaces_in_block(ops, start: int, end: int, fonts: _PageFonts) -> bool:
@@ -477,7 +591,7 @@ def _move_spaces_in_block(ops, start: int, end: int, fonts: _PageFonts) -> bool:
             font_name = operands[0]
         elif op in _SHOW:
             info = fonts.get(font_name)
-            if info is not None and _space_run(operands, op, info, fonts):
+            if info is not None and _loose_run(operands, op, info, fonts):
                 first_run = k
                 break
     if first_run is None or not any(op in _SHOW for _, op in ops[first_run + 1 : end]):
@@ -485,7 +599,8 @@ def _move_spaces_in_block(ops, start: int, end: int, fonts: _PageFonts) -> bool:
     # Follow the text position through the block, collecting the x of every glyph.
     lx = ly = x = 0.0
     font_name, size = None, 0.0
-    spaces: list[tuple[float, float, float, int]] = []  # x, y, advance and operator of each space of a space-only run
+    # x, y, advance, operator and text of each glyph of a run of spaces and punctuation
+    spaces: list[tuple[float, float, float, int, str]] = []
     glyphs: list[tuple[float, float, int, int, int]] = []  # x, y, operator, item and byte of every other glyph
     for k in range(start + 1, end):
         operands, op = ops[k]
@@ -505,7 +620,7 @@ def _move_spaces_in_block(ops, start: int, end: int, fonts: _PageFonts) -> bool:
             info = fonts.get(font_name)
             if info is None:
                 return False
-            only_spaces = _space_run(operands, op, info, fonts)
+            only_spaces = _loose_run(operands, op, info, fonts)
             for i, item in enumerate(_show_items(operands, op)):
                 if _is_number(item):
                     x -= float(item) / 1000 * size
@@ -513,31 +628,31 @@ def _move_spaces_in_block(ops, start: int, end: int, fonts: _PageFonts) -> bool:
                     for b, c in enumerate(item):
                         advance = fonts.width(info, c) / 1000 * size
                         if only_spaces:
-                            spaces.append((x, ly, advance, k))
+                            spaces.append((x, ly, advance, k, fonts.chars(info).get(c, " ")))
                         else:
                             glyphs.append((x, ly, k, i, b))
                         x += advance
     # Only runs drawn before text that lies to their left (the misplacement) are moved. A space goes before the first
     # glyph past its middle, or after the line's last glyph (a word gap where the line wraps). Marks and their base can
     # be a hair apart in x, so stream order decides among the glyphs nearest the space.
-    inserts: dict[tuple[int, int, int], bool] = {}  # glyph -> True to put the space after it, False before
-    runs: set[int] = set()
-    for sx, sy, advance, k in spaces:
-        line = [g for g in glyphs if abs(g[1] - sy) < 0.5]
-        if not any(g[2] > k and g[0] < sx for g in line):
+    inserts: dict[tuple[int, int, int], list[tuple[bool, str]]] = {}  # glyph -> (after it?, text) to insert
+    # A run is moved if any of its glyphs lies right of text drawn after it; then all its glyphs are placed.
+    runs = {k for sx, sy, _, k, _ in spaces if any(g[2] > k and g[0] < sx and abs(g[1] - sy) < 0.5 for g in glyphs)}
+    for sx, sy, advance, k, char in spaces:
+        if k not in runs:
             continue
-        runs.add(k)
+        line = [g for g in glyphs if abs(g[1] - sy) < 0.5]
         middle = sx + advance / 2
         after = [g for g in line if g[0] >= middle]
         before = [g for g in line if g[0] < middle]
         if after:
             first = min(g[0] for g in after)
             g = min((g for g in after if g[0] <= first + advance / 2), key=lambda g: g[2:])
-            inserts[(g[2], g[3], g[4])] = False
+            inserts.setdefault((g[2], g[3], g[4]), []).append((False, char))
         elif before:
             last = max(g[0] for g in before)
             g = max((g for g in before if g[0] >= last - advance / 2), key=lambda g: g[2:])
-            inserts[(g[2], g[3], g[4])] = True
+            inserts.setdefault((g[2], g[3], g[4]), []).append((True, char))
     if not runs:
         return False
     targets = {key[0] for key in inserts}
@@ -548,8 +663,8 @@ def _move_spaces_in_block(ops, start: int, end: int, fonts: _PageFonts) -> bool:
             font_name = operands[0]
         if k not in targets:
             continue
-        code = fonts.add_code(font_name, " ", 0.0)
-        if code is None:
+        codes = {char: fonts.add_code(font_name, char, 0.0) for at in inserts.values() for _, char in at}
+        if None in codes.values():
             return False
         new: list = []
         for i, item in enumerate(_show_items(operands, op)):
@@ -558,17 +673,20 @@ def _move_spaces_in_block(ops, start: int, end: int, fonts: _PageFonts) -> bool:
                 continue
             piece = b""
             for b, c in enumerate(item):
-                if inserts.get((k, i, b)) is False:
+                here = inserts.get((k, i, b), [])
+                chars_ahead = [char for after, char in here if not after]
+                ahead = bytes(codes[char] for char in chars_ahead)
+                if ahead:
                     if piece:
                         new.append(ByteStringObject(piece))
                         piece = b""
-                    pos = len(new)  # before the adjustment that stands for the space, not after it
-                    while pos and _is_number(new[pos - 1]):
+                    # Before the adjustment that stands for the gap when a space ends what is inserted; an opening
+                    # quote goes after it, next to its word, or the reader would see the gap after the quote.
+                    pos = len(new)
+                    while pos and _is_number(new[pos - 1]) and chars_ahead[-1] == " ":
                         pos -= 1
-                    new.insert(pos, ByteStringObject(bytes([code])))
-                piece += bytes([c])
-                if inserts.get((k, i, b)):
-                    piece += bytes([code])
+                    new.insert(pos, ByteStringObject(ahead))
+                piece += bytes([c]) + bytes(codes[char] for after, char in here if after)
             if piece:
                 new.append(ByteStringObject(piece))
         ops[k] = ([ArrayObject(new)], b"TJ")
