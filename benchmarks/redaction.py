@@ -6,6 +6,9 @@ Two ways of counting, per kind:
 - covered (what redaction needs): a gold span is found if predicted spans of the same kind cover all its characters;
   a predicted span is correct if it overlaps a gold span of the same kind and adds at most 3 characters outside it.
 - exact: start, end and kind all equal.
+Places and organisations wrongly removed: lines may list `keep` spans (places, organisations, programmes that
+must stay); any predicted span overlapping one counts as a wrong removal. The same count is made on the place,
+organisation and programme spans of corpora/entities_test.jsonl (278 more sentences).
 The last line is one JSON object with both, so CI can read it.
 """
 
@@ -61,6 +64,25 @@ def evaluate(rows: list[dict], show_errors: bool = False) -> dict:
     return report
 
 
+def wrongly_removed(rows: list[dict], show: bool = False) -> dict:
+    """Keep spans (places, organisations, programmes) that a predicted personal-data span overlaps."""
+    total = removed = 0
+    for row in rows:
+        keep = row.get("keep")
+        if keep is None:
+            keep = [s for s in row["spans"] if s["kind"] in ("place", "organization", "programme")]
+        if not keep:
+            continue
+        pred = find_personal_data(row["text"])
+        for k in keep:
+            total += 1
+            hit = any(p.start < k["end"] and k["start"] < p.end for p in pred)
+            removed += hit
+            if show and hit:
+                print(f"REMOVED {k['text']!r} in: {row['text']}")
+    return {"kept_spans": total, "wrongly_removed": removed}
+
+
 def _covered(g: tuple[int, int, str], preds: list[tuple[int, int, str]]) -> bool:
     chars = set(range(g[0], g[1]))
     for p in preds:
@@ -95,7 +117,13 @@ def main() -> None:
     for sp, r in per_split.items():
         print(f"{'all/' + sp:<12} {r['gold']:>5} {r['predicted']:>5} {r['recall']:>7.3f} {r['precision']:>9.3f} "
               f"{r['exact_recall']:>8.3f} {r['exact_precision']:>8.3f}")
-    print(json.dumps({**report, "splits": per_split}, ensure_ascii=False))
+    removed = wrongly_removed(rows, args.errors)
+    ent_rows = [json.loads(x) for x in (ROOT / "corpora" / "entities_test.jsonl").read_text("utf-8").splitlines()]
+    removed_ent = wrongly_removed(ent_rows, args.errors)
+    print(f"places/organisations/programmes wrongly removed: {removed['wrongly_removed']} of {removed['kept_spans']} "
+          f"listed here; {removed_ent['wrongly_removed']} of {removed_ent['kept_spans']} in entities_test.jsonl")
+    print(json.dumps({**report, "splits": per_split, "wrongly_removed": removed,
+                      "wrongly_removed_entities_test": removed_ent}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -145,7 +145,8 @@ class Document:
             "source_offsets": _offset_breaks(self.source_offsets),
             "blocks": [asdict(b) for b in self.blocks],
             "sentences": [s.to_dict() for s in self.sentences],
-            "metadata": self.metadata, "repairs": self.repairs,
+            # Keys starting with "_" are a process's caches (the entity step's): recomputed, never stored.
+            "metadata": {k: v for k, v in self.metadata.items() if not k.startswith("_")}, "repairs": self.repairs,
         }
 
     @classmethod

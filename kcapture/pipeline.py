@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # Corpus functions that would need a download must fail loudly, never return silently empty results.
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
-ANALYSIS_STEPS: tuple[str, ...] = ("personal_data", "terms", "themes", "lessons", "visit", "keywords")
+ANALYSIS_STEPS: tuple[str, ...] = ("entities", "personal_data", "terms", "themes", "lessons", "visit", "keywords")
 Progress = Callable[[int, int], None]  # (pages done, total) while scanned pages are read with OCR
 
 

@@ -7,8 +7,14 @@ the new text, so `doc.text[s.start:s.end] == s.text` and every lesson is still a
 
 A span that crosses a sentence boundary is replaced piece by piece, once per sentence, so that sentences never
 overlap after the replacement. The visit card is read again from the redacted text (a venue with a house address
-becomes "[ที่อยู่]"), and keywords containing a redacted string are dropped. The text as the reader extracted it
-(`source_text`) holds the personal data too, so the redacted Document replaces it by the redacted text.
+becomes "[ที่อยู่]"), and keywords that are a redacted string or overlap one in the notes are dropped. The text as the
+reader extracted it (`source_text`) holds the personal data too, so the redacted Document replaces it by the redacted
+text; cached annotations whose offsets no longer hold (metadata keys starting with "_", such as the entity step's
+"_entities") are left behind and recomputed on the redacted text when needed.
+
+What is removed is decided by `kcapture.extract.personal`: persons (with or without a title), phone numbers, national
+IDs, e-mail addresses and the household part of an address; provinces, districts, sub-districts, organisations and
+programme names are never personal data and stay readable.
 """
 
 from __future__ import annotations
@@ -151,17 +157,31 @@ def redact_analysis(analysis: Analysis, spans: list[dict] | None = None) -> Anal
     """The same Analysis over the redacted text. `spans` defaults to the personal data the analysis found."""
     spans = analysis.personal_data if spans is None else spans
     doc, om = redact_document(analysis.document, spans)
-    secrets = {analysis.document.text[int(sp["start"]) : int(sp["end"])] for sp in spans}
-    secrets = {s for s in secrets if s.strip()}
+    old_text = analysis.document.text
+    hidden = sorted((int(sp["start"]), int(sp["end"])) for sp in spans
+                    if old_text[int(sp["start"]) : int(sp["end"])].strip())
+    secrets = {old_text[a:b] for a, b in hidden}
+
+    def leaks(word: str) -> bool:
+        """A keyword leaks when it is a redacted string or, somewhere in the notes, overlaps one. A keyword that merely
+        contains a short name as letters ("คำถาม" when the name "คำ" was redacted) does not."""
+        if word in secrets or any(len(s) >= 4 and s in word for s in secrets):
+            return True
+        pos = old_text.find(word)
+        while pos >= 0:
+            if any(a < pos + len(word) and pos < b for a, b in hidden):
+                return True
+            pos = old_text.find(word, pos + 1)
+        return False
 
     def clean(words: list[str]) -> list[str]:
-        return [w for w in words if not any(s in w or w in s for s in secrets)]
+        return [w for w in words if not leaks(w)]
 
     lessons = []
     for le in analysis.lessons:
         a, b = om.start(le.start), om.end(le.end)
         lessons.append(Lesson(theme=le.theme, facet=le.facet, text=doc.text[a:b], sentence_ids=list(le.sentence_ids),
-                              start=a, end=b, score=le.score))
+                              start=a, end=b, score=le.score, themes=list(le.themes)))
     themes = [replace(t, sentence_ids=list(t.sentence_ids), keywords=clean(t.keywords)) for t in analysis.themes]
     personal = [{"start": r.new_start, "end": r.new_end, "kind": r.kind, "text": doc.text[r.new_start : r.new_end]}
                 for r in om.reps]

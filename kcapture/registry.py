@@ -53,6 +53,7 @@ class Registry:
 # The analysis steps after reading, in the order Pipeline runs them (each reuses the Document's tokens).
 STEPS = Registry("step", {
     "tag": "kcapture.steps:tag",
+    "entities": "kcapture.steps:entities",
     "personal_data": "kcapture.steps:personal_data",
     "terms": "kcapture.steps:terms",
     "themes": "kcapture.steps:themes",

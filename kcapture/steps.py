@@ -22,11 +22,18 @@ def tag(a: Analysis, pipe: Pipeline) -> None:
     tag_document(a.document, pipe.tagger())
 
 
+def entities(a: Analysis, pipe: Pipeline) -> None:
+    """Persons, organisations, places and programmes (CRF + gazetteers), kept on the Document for the later steps."""
+    from kcapture.extract.entities import find_entities
+
+    find_entities(a.document)
+
+
 def personal_data(a: Analysis, pipe: Pipeline) -> None:
-    """Names, phones, ID numbers, e-mail and house addresses: kept out of keywords, hidden by `redact`."""
+    """Names, phones, ID numbers, e-mail, accounts and house addresses: kept out of keywords, hidden by `redact`."""
     from kcapture.extract.personal import find_personal_data
 
-    a.personal_data = [p.as_dict() for p in find_personal_data(a.document.text)]
+    a.personal_data = [p.as_dict() for p in find_personal_data(a.document.text, doc=a.document)]
 
 
 def terms(a: Analysis, pipe: Pipeline) -> None:

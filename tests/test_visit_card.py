@@ -113,3 +113,41 @@ def test_hosts_are_who_received_the_visit_not_where_visitors_came_from():
     card = extract_visit(document_from_bytes(text.encode("utf-8"), "note.txt"))
     assert card.host_organizations == ["มูลนิธิรักษ์ป่าน่าน"]
     assert card.participants == 20
+
+
+def _card(text: str, name: str = "note.txt", encoding: str = "utf-8"):
+    return extract_visit(document_from_bytes(text.encode(encoding), name))
+
+
+def test_host_is_a_whole_organisation_name_and_the_venue_stays_apart():
+    # A gazetteer name the segmenter cuts (มูลนิธิเมา|ไม่|ขับ) stays whole; the venue is not mixed into the host.
+    card = _card("คณะศึกษาดูงานมูลนิธิเมาไม่ขับ ณ ศูนย์ฝึกอบรมแห่งหนึ่งในจังหวัดนนทบุรี ผู้เข้าร่วม 18 คน")
+    assert card.host_organizations == ["มูลนิธิเมาไม่ขับ"]
+    assert card.venue is not None and card.venue.startswith("ศูนย์ฝึกอบรม")
+    assert card.participants == 18
+
+
+def test_host_on_a_cp874_note_is_not_followed_by_a_clause():
+    text = "ลงพื้นที่เรียนรู้กับวิสาหกิจชุมชนบ้านป่าสัก กลุ่มเริ่มทำข้าวกล้องงอกเมื่อปี 2560 ผู้เข้าร่วม 12 คน"
+    card = _card(text, encoding="cp874")
+    assert card.host_organizations == ["วิสาหกิจชุมชนบ้านป่าสัก"]
+    assert card.participants == 12
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("คณะศึกษาดูงานเดินทางถึงชุมชนในช่วงเช้า รวมทั้งสิ้น 25 คน", 25),
+        ("กิจกรรมครั้งนี้มีผู้เข้าร่วม 25 ราย จากสามจังหวัด", 25),
+        ("การอบรมเชิงปฏิบัติการครั้งนี้มีผู้เข้าอบรมจำนวน ๒๕ คน", 25),
+        ("คณะดูงานจำนวน 25 คน เดินทางถึงศูนย์เรียนรู้เวลาสิบโมง", 25),
+    ],
+)
+def test_participant_count_phrasings(text, count):
+    assert _card(text).participants == count
+
+
+def test_a_report_of_two_visits_names_both_hosts():
+    text = ("วันแรกคณะศึกษาดูงานมูลนิธิรักษ์ป่าน่านเรื่องการจัดการป่าชุมชน\n"
+            "วันที่สองคณะเดินทางไปเรียนรู้จากวิสาหกิจชุมชนผ้าทอมือบ้านนาข่าเรื่องการตลาด")
+    assert _card(text).host_organizations == ["มูลนิธิรักษ์ป่าน่าน", "วิสาหกิจชุมชนผ้าทอมือบ้านนาข่า"]

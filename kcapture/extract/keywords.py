@@ -1,8 +1,11 @@
 """Thai keywords per theme and per document, from the words the segmenter already found.
 
-Terms are content words (PyThaiNLP's Thai stop words, numbers, punctuation and one-letter pieces out) plus multi-word
-terms: the tokenizer keeps the project's domain words whole (วิสาหกิจเพื่อสังคม, สายรุ้งพันธมิตร), and two content words
-written together that recur in the document are kept as one term (ขบวนการเคลื่อนไหว + ทางสังคม).
+Terms are content words (PyThaiNLP's Thai stop words, generic report words such as วิธี and งาน, numbers, punctuation,
+one-letter pieces and Latin pieces under four letters out) plus whole terms: organisation, programme and place names
+from the entity step (`find_entities`, computed once per document) count as one term and their words not apart;
+Latin phrases count whole ("Social Enterprise", "4Ps"), never as "Social" and "Enterprise"; the tokenizer keeps the
+project's domain words whole (วิสาหกิจเพื่อสังคม, สายรุ้งพันธมิตร), and two content words written together that recur in
+the document are kept as one term (ขบวนการเคลื่อนไหว + ทางสังคม).
 
 - A theme's keywords are TF-IDF of its sentences against the whole document: frequent in the theme's sentences,
   rare in the others (sentences are the "documents" of the IDF).
@@ -28,8 +31,12 @@ EXTRA_STOPWORDS = frozenset(
     """ได้แก่ เช่น อาทิ อาทิเช่น เป็นต้น ต่างๆ ต่าง ๆ การ ความ ผู้เข้าร่วม ผู้เข้าร่วมอบรม โดย ทำให้ ร่วมกัน สามารถ ครั้ง ครั้งที่ รุ่น
     รุ่นที่ วันที่ เดือน ปี พ.ศ. คน ท่าน ราย เรื่อง หัวข้อ ด้าน แต่ละ ทั้งนี้ นอกจากนี้ ดังนี้ ดังกล่าว มาก ขึ้น ค่ะ ครับ นะ จ้ะ
     คะ จ้า ก็ ได้ ให้ เป็น มี ที่ และ ของ ใน ไป มา แล้ว อยู่ ว่า กัน ซึ่ง จะ ไม่ ยัง ทุก ตัวเอง ตนเอง เรา ผม ดิฉัน หนู การทำงาน
-    ทางสังคม การดำเนินงาน ดำเนินงาน ดำเนินการ เกิดขึ้น ต้อง ควร ไม่ต้อง ต้องการ""".split()
+    ทางสังคม การดำเนินงาน ดำเนินงาน ดำเนินการ เกิดขึ้น ต้อง ควร ไม่ต้อง ต้องการ วิธี วิธีการ งาน สิ่ง ส่วน ข้อ แบบ รูปแบบ
+    ตัว เวลา ลักษณะ ประเภท ระดับ ช่วง จุด ใช้ ทำ ได้รับ เรื่องราว ประเด็น ภาพ ผล คณะ ชุมชน กลุ่ม โครงการ กิจกรรม ทำความเข้าใจ""".split()
 )
+# A Latin word this short is a fragment or an abbreviation piece ("Ps" of "4Ps"), never a keyword on its own.
+_MIN_LATIN = 4
+_LATIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]*$")
 PLACEHOLDER = re.compile(r"^\[.*\]$")
 
 
@@ -53,34 +60,76 @@ def _background() -> tuple[dict[str, int], int]:
 
 
 def is_content(word: str) -> bool:
+    if word.isascii() and len(word) < _MIN_LATIN:
+        return False
     return len(word) >= 2 and bool(_CONTENT.match(word)) and word not in stopwords() and not PLACEHOLDER.match(word)
 
 
-def sentence_terms(doc: Document, s: Sentence, excluded: Iterable[tuple[int, int]] = ()) -> list[str]:
-    """Content words of a sentence and joined pairs of them (a pair only where written without a space)."""
+def _latin_runs(doc: Document, s: Sentence) -> tuple[list[str], set[int]]:
+    """Runs of Latin words and digits written together or with single spaces ("Social Enterprise", "4Ps"): the run is
+    the term, its words are not (a keyword list must not show "Social" and "Enterprise" apart)."""
+    runs: list[str] = []
+    inside: set[int] = set()
+    cur: list[int] = []
+    toks = s.tokens
+
+    def close() -> None:
+        if len(cur) >= 2:
+            a, b = toks[cur[0]].start, toks[cur[-1]].end
+            term = doc.text[a:b]
+            if re.search("[A-Za-z]", term) and len(term) >= 3:
+                runs.append(term)
+            inside.update(cur)
+
+    for i, t in enumerate(toks):
+        if _LATIN.match(t.text) and (not cur or doc.text[toks[cur[-1]].end : t.start] in ("", " ")):
+            cur.append(i)
+            continue
+        close()
+        cur = [i] if _LATIN.match(t.text) else []
+    close()
+    return runs, inside
+
+
+def sentence_terms(doc: Document, s: Sentence, excluded: Iterable[tuple[int, int]] = (),
+                   names: Iterable[tuple[int, int]] = ()) -> list[str]:
+    """Content words of a sentence, joined pairs of them (a pair only where written without a space), Latin phrases
+    whole, and whole names (`names`: organisation, programme and place spans from the entity step), whose words are
+    then not terms of their own."""
     spans = [(a, b) for a, b in excluded if a < s.end and s.start < b]  # only the spans inside this sentence
-    words = [t for t in s.tokens if is_content(t.text) and not any(a < t.end and t.start < b for a, b in spans)]
-    terms = [t.text for t in words]
+    whole = [(a, b) for a, b in names if s.start <= a and b <= s.end and not any(x < b and a < y for x, y in spans)]
+    runs, in_run = _latin_runs(doc, s)
+    words = [t for i, t in enumerate(s.tokens) if i not in in_run and is_content(t.text)
+             and not any(a < t.end and t.start < b for a, b in spans)
+             and not any(a <= t.start and t.end <= b for a, b in whole)]
+    terms = [t.text for t in words] + runs + [doc.text[a:b] for a, b in whole]
     for a, b in zip(words, words[1:], strict=False):
-        # Thai compounds are written joined; English ones ("Social Enterprise") with one space.
-        joined = a.end == b.start or (doc.text[a.end : b.start] == " " and a.text.isascii() and b.text.isascii())
-        if joined:
+        # Thai compounds are written joined.
+        if a.end == b.start:
             terms.append(doc.text[a.start : b.end])
     return terms
 
 
 def document_terms(doc: Document, excluded: Iterable[tuple[int, int]] = ()) -> dict[int, list[str]]:
     """Terms per sentence id. Pairs of words are kept only where they recur: a one-off pair is a phrase, not a term."""
+    from kcapture.extract.entities import find_entities
+
     spans = sorted(excluded)
     starts = [a for a, _ in spans]
-    words = {t.text for s in doc.sentences for t in s.tokens}
+    named = sorted((e.start, e.end) for e in find_entities(doc) if e.kind in ("organization", "programme")
+                   or e.kind == "place" and e.source == "admin")
+    named_starts = [a for a, _ in named]
+    words = {t.text for s in doc.sentences for t in s.tokens} | {doc.text[a:b] for a, b in named}
     per_sentence = {}
     for s in doc.sentences:
         # Spans are few and sorted: hand each sentence only the ones that can overlap it.
         near = spans[max(0, bisect.bisect_left(starts, s.start) - 1) : bisect.bisect_left(starts, s.end)]
-        per_sentence[s.id] = sentence_terms(doc, s, near)
+        names = named[bisect.bisect_left(named_starts, s.start) : bisect.bisect_left(named_starts, s.end)]
+        per_sentence[s.id] = sentence_terms(doc, s, near, names)
     counts = Counter(t for terms in per_sentence.values() for t in terms)
-    return {sid: [t for t in terms if t in words or counts[t] >= 2] for sid, terms in per_sentence.items()}
+    runs = {r for s in doc.sentences for r in _latin_runs(doc, s)[0]}
+    return {sid: [t for t in terms if t in words or t in runs or counts[t] >= 2]
+            for sid, terms in per_sentence.items()}
 
 
 def _top(scores: dict[str, float], n: int) -> list[str]:

@@ -1,21 +1,27 @@
 """Personal data in Thai notes: names of private people, phone numbers, national ID numbers, e-mail, house addresses.
 
-Field notes name villagers, patients and volunteers; a report sent to a funder must not. Detection is rule-based so
-that it works offline and can be explained line by line:
+Field notes name villagers, patients and volunteers; a report sent to a funder must not. Detection works offline and
+each decision can be traced to a rule or to the shipped CRF model:
 
-- names: a personal name follows a title (นาย, นาง, นางสาว, ด.ช., คุณ, ...) or a kin term used as a title (ลุง, ป้า, ยาย,
-  พี่, น้อง, ...). Whether the word after the title is a name is decided from the word segmentation (a dictionary word
-  such as คุณภาพ, พี่น้อง or นายก is never split into title + name), a stop list of words that follow kin terms without
-  being names (น้องๆ, พี่เลี้ยง, ป้าย...), and PyThaiNLP's lists of Thai given and family names, which settle where
-  a name written without a space ends ("ยายบุญมีขายผัก"). The title itself stays: "นาย[ชื่อ]" still reads.
+- names: the persons of the entity step (`kcapture.extract.entities`), which reuses the Document's words: a name after
+  a title (นาย, นาง, นางสาว, ด.ช., คุณ, ...) or a kin term used as a title (ลุง, ป้า, ยาย, พี่, น้อง, ...), found by the
+  rules below (`title_names`); a listed given name followed by a listed family name; a name as the subject of a speech
+  verb or before its role; a speaker label; the ThaiNER CRF's persons; and every other mention of a name found once.
+  Whether the word after a title is a name is decided from the word segmentation (a dictionary word such as คุณภาพ,
+  พี่น้อง or นายก is never split into title + name), a stop list of words that follow kin terms without being names
+  (น้องๆ, พี่เลี้ยง, ป้าย...), PyThaiNLP's lists of Thai given and family names, which settle where a name written
+  without a space ends ("ยายบุญมีขายผัก"), and, for names that are ordinary words (ลุงคำ, ตาเหลือง), whether the clause
+  then treats the word as its subject (ลุงคำ|กับ..., ลุงคำ|พา...). The title itself stays: "นาย[ชื่อ]" still reads.
   A name introduced by a public office (นายกรัฐมนตรี, ผู้ว่าราชการจังหวัด, ...) is a public figure named as such and stays;
-  so do organisation names, which carry no personal title.
+  so do places and organisations, which the entity step tells apart from persons.
 - phone numbers: Thai mobile (10 digits, 06/08/09) and fixed lines (9 digits, 02-07), +66 forms, any of
   space/dot/hyphen between digits, Thai or Arabic digits.
 - national ID: 13 digits (grouped 1-4-5-2-1 or not) whose check digit is valid, or after an explicit ID label.
-- e-mail addresses.
-- house addresses: a house number (บ้านเลขที่ / เลขที่ / 12/3 before หมู่) and the address parts that follow it
-  (หมู่, ซอย, ถนน, ตำบล, อำเภอ, จังหวัด, postcode). Village- or district-level places without a house number stay.
+- e-mail addresses; LINE and Facebook accounts and bank account numbers written after their label ("ไลน์: ...",
+  "เลขบัญชี ...").
+- house addresses: a house number (บ้านเลขที่ / เลขที่ / 12/3 before หมู่) and the parts that point at one household
+  (หมู่, ซอย, ถนน). The sub-district, district, province and postcode after them name places, not the person, and
+  stay, as do village- or district-level places without a house number.
 
 `benchmarks/redaction.py` measures recall and precision on `corpora/personal_data_test.jsonl`.
 """
@@ -26,17 +32,18 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kcapture.document import Token
+from kcapture.document import Document, Sentence, Token
 from kcapture.thai.numbers import to_arabic_digits
 from kcapture.thai.tokenize import WordTokenizer, known_words
 
-KINDS = ("name", "phone", "national_id", "email", "address")
+KINDS = ("name", "phone", "national_id", "email", "address", "account")
 PLACEHOLDERS = {
     "name": "[ชื่อ]",
     "phone": "[โทรศัพท์]",
     "national_id": "[เลขบัตรประชาชน]",
     "email": "[อีเมล]",
     "address": "[ที่อยู่]",
+    "account": "[บัญชี]",
 }
 THAI = "\u0e01-\u0e4e"
 D = "[0-9๐-๙]"
@@ -62,6 +69,29 @@ _ID_LABEL = re.compile(
     r"(?:เลขประจำตัวประชาชน|เลขบัตรประชาชน|เลขบัตรประจำตัวประชาชน|บัตรประชาชนเลขที่|เลขบัตร)\s*(?:เลขที่)?\s*[:：]?\s*$"
 )
 _PHONE = re.compile(rf"(?<![0-9๐-๙A-Za-z])(?:\+\s?66[ .-]?\(?0?\)?|\(?[0๐])(?:[ .-]?\)?[ .-]?{D}){{8,9}}(?![0-9๐-๙])")
+
+
+# A LINE or Facebook account or a bank account number, after its label: contact and money data of one person.
+_ACCOUNT = re.compile(
+    # LINE: a Thai label ("ทางไลน์ ...", not "ออนไลน์"), or an English one with "ID" or a colon ("in line with" and
+    # "Headline" are no labels); the account is Latin ("nun_88", "@baannong").
+    r"(?:(?<!ออน)(?:ไลน์ไอดี|ไอดีไลน์|ไลน์)\s*[:：]?|(?<![A-Za-z./])(?:line\s?id\s*[:：]?|line\s*[:：]))\s*"
+    r"(@?[A-Za-z0-9][A-Za-z0-9._-]{2,29})(?![A-Za-z0-9])"
+    # Facebook: after its label and a colon any name; after the bare label only a Latin name (not a URL).
+    r"|(?:เฟซบุ๊ก|เฟสบุ๊ค|เฟสบุ๊ก|(?<![A-Za-z./])(?:facebook|fb))\s*(?:[:：]\s*([A-Za-z0-9.]{3,50}|[" + THAI + r"]+\s["
+    + THAI + r"]+)|\s([A-Z][A-Za-z0-9.]{2,49}))"
+    # A bank account number after its label.
+    r"|(?:เลขที่บัญชี|เลขบัญชี|บัญชีเลขที่|บัญชีธนาคาร\S{0,20}\s*เลขที่)\s*[:：]?\s*([0-9๐-๙][0-9๐-๙ -]{8,16}[0-9๐-๙])",
+    re.I,
+)
+
+
+def _accounts(text: str) -> list[PersonalSpan]:
+    out = []
+    for m in _ACCOUNT.finditer(text):
+        g = next(i for i in (1, 2, 3, 4) if m.group(i))
+        out.append(PersonalSpan(m.start(g), m.end(g), "account", m.group(g)))
+    return out
 
 
 def national_id_valid(digits: str) -> bool:
@@ -135,6 +165,8 @@ _BARE_HOUSE = re.compile(
 # A house number without a slash is only taken before หมู่ N and two more parts: "34 ม.8 ต.โนนสูง อ.เมือง".
 _BARE_NUMBER = re.compile(r"(?<![0-9๐-๙/.,:])(" + D + r"{1,4})(?![0-9๐-๙/.,:])(?=\s*(?:หมู่ที่|หมู่|ม\.)\s*" + D + r")")
 _ADMIN = re.compile(r"(?:ตำบล|ต\.|แขวง|อำเภอ|อ\.|เขต|จังหวัด|จ\.|กรุงเทพ)")
+# Address parts that name a public place (and the postcode of one), not a household.
+_PUBLIC_PART = re.compile(r"(?:ตำบล|ต\.|แขวง|อำเภอ|อ\.|เขต|จังหวัด|จ\.|กรุงเทพ|กทม|" + D + r"{5})")
 
 
 def _addresses(text: str) -> list[PersonalSpan]:
@@ -144,10 +176,13 @@ def _addresses(text: str) -> list[PersonalSpan]:
             start = m.start(1)
             end = m.end(1)
             parts = 0
+            personal_end = end  # the house number, หมู่, ซอย, ถนน: what points at one household
             while True:
                 p = _PART.match(text, end)
                 if not p or p.end() == end:
                     break
+                if personal_end == end and not _PUBLIC_PART.match(p.group().lstrip(" ,，")):
+                    personal_end = p.end()
                 end = p.end()
                 parts += 1
             label = text[m.start() : m.start(1)]
@@ -158,7 +193,8 @@ def _addresses(text: str) -> list[PersonalSpan]:
                 continue
             if any(o.start <= start < o.end for o in out):
                 continue
-            out.append(PersonalSpan(start, end, "address", text[start:end]))
+            # Sub-district, district, province and postcode name places, not the person: they stay in the text.
+            out.append(PersonalSpan(start, personal_end, "address", text[start:personal_end]))
     return out
 
 
@@ -202,7 +238,8 @@ FUNCTION_START = frozenset(
     "เป็น ได้ ก็ จะ ที่ และ ซึ่ง ไม่ ยัง เคย กำลัง ต้อง ให้ ว่า กับ จาก ใน ของ โดย เพื่อ ถึง แต่ หรือ คือ อยู่ ไป มา "
     "เล่า บอก กล่าว พูด ถาม ได้รับ ทำ ช่วย พา ขอ นำ".split()
 )
-_ROLE_PREFIX = ("คน", "ผู้", "นัก", "ชาว", "เจ้า", "ทีม", "กลุ่ม", "ประธาน", "เลขา", "กรรมการ", "สมาชิก", "ตัวแทน")
+_ROLE_PREFIX = ("คน", "ผู้", "นัก", "ชาว", "เจ้า", "ทีม", "กลุ่ม", "ประธาน", "เลขา", "กรรมการ", "สมาชิก", "ตัวแทน",
+                "เหรัญญิก", "หัวหน้า", "ปลัด", "อดีต")
 # Place names such as ตำบลแม่ริม, อำเภอแม่สาย contain a kin word.
 _PLACE_BEFORE = tuple("ตำบล อำเภอ จังหวัด ต. อ. จ. แขวง เขต ห้วย ดอย น้ำ".split())
 # Verbs found inside a run of letters written without spaces ("ขาวบอกว่า" segmented ขาว|บอ|กว่า).
@@ -211,7 +248,8 @@ _LATIN_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?")
 
 
 @lru_cache(maxsize=1)
-def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
+def name_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """PyThaiNLP's Thai given names (male and female) and family names, read once per process."""
     from pythainlp.corpus import thai_family_names, thai_female_names, thai_male_names
 
     given = frozenset(n for n in set(thai_male_names()) | set(thai_female_names()) if len(n) >= 2)
@@ -230,12 +268,43 @@ def _stopwords() -> frozenset[str]:
 def name_tokenizer() -> WordTokenizer:
     """The word tokenizer with PyThaiNLP's given and family names added, so that a listed name is one word
     ("นาง|อรพิน" rather than "นา|งอ|รพิ|น"); used only for finding names, the document keeps its own words."""
-    given, family = _name_lists()
+    given, family = name_lists()
     return WordTokenizer(extra_words=given | family | TITLES)
 
 
 # Compound verbs start with these ("ทำนา", "ช่วยกัน", "ขายของ").
 _VERB_PREFIX = ("ทำ", "ช่วย", "ขาย", "ปลูก", "เลี้ยง", "ดูแล", "เล่า", "บอก")
+
+
+# Words that follow the subject of a clause: a kin term + an ordinary word + one of these is a person named by an
+# ordinary word ("ลุงคำ|กับ...", "ตาเหลือง|ยัง...", "ลุงเปลี่ยน|ที"), not a kin term + a verb ("แม่|แยก|ขวด").
+SUBJECT_FOLLOW = frozenset("กับ ยัง เป็น ก็ เคย ที จะ บอก เล่า กล่าว พูด ว่า ไม่ และ มัก ชอบ เองก็ นี่ นั่น ด้วย".split())
+# After a verb-like name only these: a verb is rarely followed straight by a copula or a conjunction.
+_AFTER_VERB_NAME = frozenset("เป็น ยัง ก็ กับ เคย".split())
+_CORE_VERBS = frozenset("บอก เล่า กล่าว พูด ถาม ตอบ ไป มา อยู่ ให้ ได้ มี เป็น จะ ก็ ว่า ทำ ช่วย พา ขอ นำ ต้อง อยาก "
+                        "ยัง เคย กำลัง ไม่ คิด เห็น รู้ ดู ฟัง".split())
+
+
+def _ordinary_word_name(text: str, tokens: list[Token], j: int) -> bool:
+    """A kin term written joined to a dictionary word that a clause then treats as its subject: a name."""
+    first = tokens[j]
+    if tokens[j - 1].end != first.start or j + 1 >= len(tokens):
+        return False
+    w = first.text
+    if not re.fullmatch(f"[{THAI}]+", w) or w in NOT_NAME or w in TITLES or w in FUNCTION_START or w in _CORE_VERBS \
+            or w.startswith(_ROLE_PREFIX):
+        return False
+    nxt = tokens[j + 1]
+    if nxt.start != first.end:
+        return False
+    if w in VERBS:
+        return nxt.text in _AFTER_VERB_NAME
+    if nxt.text in SUBJECT_FOLLOW:
+        return True
+    # A noun used as a name, then the verb whose subject it is ("ลุงคำ|พา...").
+    from kcapture.extract.entities import pos_of
+
+    return pos_of(w) != "VV" and pos_of(nxt.text) == "VV" and nxt.text in VERBS
 
 
 def _not_a_name(word: str) -> bool:
@@ -245,14 +314,14 @@ def _not_a_name(word: str) -> bool:
 
 def _fragment(word: str) -> bool:
     """A piece the tokenizer cut out of an unknown word (an unlisted name), not a dictionary word."""
-    given, family = _name_lists()
+    given, family = name_lists()
     return (word not in known_words() and word not in given and word not in family
             and bool(re.fullmatch(f"[{THAI}]+", word)))
 
 
 def _names(text: str, tokens: list[Token]) -> list[PersonalSpan]:
     out: list[PersonalSpan] = []
-    given, family = _name_lists()
+    given, family = name_lists()
     stop = _stopwords()
     tokens = _split_titles(tokens)
     by_start = {t.start: i for i, t in enumerate(tokens)}
@@ -297,7 +366,7 @@ _TITLE_PREFIX = re.compile("|".join(re.escape(t) for t in sorted(TITLES, key=len
 def _split_titles(tokens: list[Token]) -> list[Token]:
     """Split a word the tokenizer glued to its title ("น้องบาส", "นายกฤษดา" -> "นายก|ฤษดา") unless it is a
     dictionary word in its own right (คุณภาพ, ตาเหลือง, นายก)."""
-    given, _ = _name_lists()
+    given, _ = name_lists()
     out: list[Token] = []
     for idx, t in enumerate(tokens):
         # "ขอบ|คุณนาย|กิตติศักดิ์": a formal title at the end of a word, right before a listed given name.
@@ -310,6 +379,14 @@ def _split_titles(tokens: list[Token]) -> list[Token]:
                 out.append(Token(cut, t.end, tail))
                 continue
         m = _TITLE_PREFIX.match(t.text)
+        if m and m.end() < len(t.text) and t.text in known_words() and t.text not in TITLES and nxt is not None \
+                and nxt.start == t.end and nxt.text in SUBJECT_FOLLOW and m.group() in KIN_TITLES:
+            # "ตาเหลือง|ยัง...": a dictionary word (jaundice) that is a kin term and a listed name, used as a subject.
+            rest = t.text[m.end() :]
+            if rest in given and rest not in NOT_NAME and rest not in TITLES:
+                out.append(Token(t.start, t.start + m.end(), m.group()))
+                out.append(Token(t.start + m.end(), t.end, rest))
+                continue
         if m and m.end() < len(t.text) and t.text not in TITLES and t.text not in known_words():
             rest = t.text[m.end() :]
             if re.fullmatch(f"[{THAI}]+", rest) and (t.text in given or rest in given or _fragment(rest)):
@@ -353,6 +430,8 @@ def _name_after(
     line_start = text.rfind("\n", 0, first.start) + 1
     if label and re.fullmatch(r"\s*(?:\[[^\]]*\]\s*)?\S{0,12}", text[line_start : tokens[j - 1].start]):
         return first.start, first.start + len(label.group(1))
+    if kin and _ordinary_word_name(text, tokens, j):
+        return first.start, first.end
     if _not_a_name(first.text):  # even when listed: PyThaiNLP's name lists hold words such as ประธาน
         return None
     listed = first.text in given and first.text not in stop
@@ -385,7 +464,8 @@ def _name_after(
             idx += 1
         prefix = 0
         for tt in run_tokens:
-            if text[run_start : tt.end] in family:
+            if text[run_start : tt.end] in family and not run_tokens[0].text.startswith(_ROLE_PREFIX) \
+                    and run_tokens[0].text not in NOT_NAME:
                 prefix = tt.end
         # After a formal title, a family name follows the given name by convention, so a plausible run is taken
         # whole ("ปัญญา|ดี"); after a kin term only a listed family name is.
@@ -402,29 +482,68 @@ def _name_after(
     return first.start, end
 
 
+def title_prefix(word: str) -> bool:
+    """Whether a word the segmenter did not know starts with a title or kin term ("น้องบาส", "นายกฤษดา")."""
+    return bool(_TITLE_PREFIX.match(word))
+
+
+def title_prefix_length(word: str) -> int:
+    m = _TITLE_PREFIX.match(word)
+    return m.end() if m else 0
+
+
+def title_names(text: str, start: int, end: int) -> list[PersonalSpan]:
+    """Names after a title or kin term in `text[start:end]` (one sentence or line). The span is re-read with the name
+    dictionary (a listed name is one word), which is why callers pass only spans that hold a title."""
+    return _names(text, name_tokenizer().tokenize(text[start:end], base=start))
+
+
 # ---------------------------------------------------------------------------------------------------------------
-_PRIORITY = {"email": 0, "national_id": 1, "phone": 2, "address": 3, "name": 4}
+# An overlap goes to the more specific kind; a labelled account number is not read as a phone number.
+_PRIORITY = {"email": 0, "national_id": 1, "account": 2, "phone": 3, "address": 4, "name": 5}
 
 
-def find_personal_data(text: str, tokenizer: WordTokenizer | None = None) -> list[PersonalSpan]:
-    """Every personal-data span in `text`, sorted and non-overlapping (the more specific kind wins an overlap)."""
-    tok = tokenizer or name_tokenizer()
+def find_personal_data(text: str, tokenizer: WordTokenizer | None = None, doc: Document | None = None
+                       ) -> list[PersonalSpan]:
+    """Every personal-data span in `text`, sorted and non-overlapping (the more specific kind wins an overlap).
+
+    Names are the persons of the entity step (`kcapture.extract.entities`): with `doc` (the segmented Document whose
+    text is `text`), its words and its cached entities are reused; without, `text` is split into lines and tokenized
+    here (by `tokenizer`, default the project's word tokenizer). Places, organisations and programmes are never
+    personal data, and a span that would cover one is not taken.
+    """
+    from kcapture.extract.entities import find_entities, text_document
+
+    if doc is None or doc.text != text:
+        doc = text_document(text) if tokenizer is None else _document_with(text, tokenizer)
+    entities = find_entities(doc)
     found: list[PersonalSpan] = []
     found += _EMAIL_spans(text)
     found += _national_ids(text)
     found += _phones(text)
     found += _addresses(text)
-    pos = 0
-    for line in text.split("\n"):
-        if line.strip():
-            found += _names(text, tok.tokenize(line, base=pos))
-        pos += len(line) + 1
+    found += _accounts(text)
+    found += [PersonalSpan(e.start, e.end, "name", e.text) for e in entities if e.kind == "person"]
     found.sort(key=lambda s: (_PRIORITY[s.kind], s.start))
     kept: list[PersonalSpan] = []
     for s in found:
         if all(s.end <= k.start or s.start >= k.end for k in kept):
             kept.append(s)
     return sorted(kept, key=lambda s: s.start)
+
+
+def _document_with(text: str, tokenizer: WordTokenizer) -> Document:
+    from kcapture.extract.entities import text_document
+
+    doc = text_document("")
+    doc.text = doc.source_text = text
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            doc.sentences.append(Sentence(id=len(doc.sentences), start=pos, end=pos + len(line), text=line, block=0,
+                                          tokens=tokenizer.tokenize(line, base=pos)))
+        pos += len(line) + 1
+    return doc
 
 
 def _EMAIL_spans(text: str) -> list[PersonalSpan]:  # noqa: N802 - reads as the pattern it wraps

@@ -12,7 +12,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from kcapture.document import Document, Sentence, Token, VisitCard
+from kcapture.document import Document, Sentence, VisitCard
+from kcapture.extract.entities import find_entities
 from kcapture.thai.dates import find_dates
 from kcapture.thai.numbers import to_arabic_digits
 
@@ -35,7 +36,7 @@ _SECTION_HEADINGS = (
     "ผู้เข้าร่วม", "กำหนดการ", "ภาคผนวก", "สิ่งที่ได้เรียนรู้", "กิจกรรมที่", "วันที่", "สถานที่", "ที่มา",
 )
 # A first line opening like a diary entry or ending with a spoken particle is a sentence, not a title.
-_STORY_START = re.compile(r"^(?:วันนี้|เมื่อวาน|เช้านี้|ตอนเช้า|ตอนบ่าย|ผม|ดิฉัน|ฉัน|หนู|เรา|พวกเรา|พี่|ก็)")
+_STORY_START = re.compile(r"^(?:วันนี้|เมื่อวาน|เช้านี้|ตอนเช้า|ตอนบ่าย|ผม|ดิฉัน|ฉัน|หนู|เรา|พวกเรา|พี่|ก็|วันที่|เมื่อวันที่|ในวันที่)")
 _STORY_END = re.compile(r"(?:ครับ|ค่ะ|คะ|นะ|จ้ะ|จ้า|เลย|มา|แล้ว)\s*$")
 
 
@@ -136,11 +137,14 @@ def _sentence_text_at(doc: Document, pos: int, starts: list[int]) -> str:
 _VENUE_LABEL = re.compile(
     r"^[ \t>*#•-]*สถานที่(?:จัด(?:งาน|กิจกรรม|ประชุม|อบรม)?|ดูงาน|ศึกษาดูงาน|ประชุม|อบรม)?\s*[:：]\s*"
     r"|^[ \t>*#•-]*สถานที่(?:จัด(?:งาน|กิจกรรม|ประชุม|อบรม)?|ดูงาน|ศึกษาดูงาน)\s+"
+    # "สถานที่ ห้องประชุม...": the bare label and a space, when a kind of place follows.
+    r"|^[ \t>*#•-]*สถานที่\s+(?=โรงแรม|ห้อง|ศาลา|ศูนย์|อาคาร|หอประชุม|สำนักงาน|วัด|โรงเรียน|มหาวิทยาลัย|ที่ทำการ|"
+    r"มูลนิธิ|สมาคม|บ้าน|รีสอร์ท|อุทยาน)"
 )
 # "ณ ปัจจุบัน", "ณ วันที่ ...": ณ about time, not place.
 _NOT_PLACE = re.compile(r"^(?:ปัจจุบัน|ขณะ|ตอน|เวลา|วันที่|วัน|ช่วง|สิ้น|ที่นี้|ที่นั่น|นั้น|นี้|จุดนี้|เดือน|ปี|สถานการณ์)")
 _PLACE_AFTER_THI = re.compile(
-    r"(?:จัดขึ้นที่|จัดที่|ประชุมที่|อบรมที่|ดูงานที่)\s*(?=(?:โรงแรม|ห้องประชุม|ศูนย์|สำนักงาน|วัด|โรงเรียน|อาคาร|หอประชุม|ศาลา|"
+    r"(?:จัดขึ้นที่|จัดที่|ประชุมที่|อบรมที่|ดูงานที่|เรียนรู้ที่|ไปที่|ไปยัง)\s*(?=(?:โรงแรม|ห้องประชุม|ศูนย์|สำนักงาน|วัด|โรงเรียน|อาคาร|หอประชุม|ศาลา|"
     r"ที่ทำการ|บ้านพัก|รีสอร์ท|มหาวิทยาลัย|มูลนิธิ|สมาคม|ชมรม|สหกรณ์|วิสาหกิจ|กลุ่ม|โรงพยาบาล|เทศบาล|"
     r"องค์การบริหารส่วน|ชุมชน))"
 )
@@ -158,13 +162,16 @@ _ADDRESS_PART = re.compile(
 def _venue(doc: Document) -> tuple[str | None, list[int]]:
     # 1. A labelled line: "สถานที่: ...", "สถานที่ดูงาน ...".
     for b in doc.blocks:
-        line_end = doc.text.find("\n", b.start, b.end)
-        line_end = b.end if line_end < 0 else line_end
-        m = _VENUE_LABEL.match(doc.text[b.start : line_end])
-        if m:
-            found = _venue_value(doc, b.start + m.end(), line_end, labelled=True)
-            if found:
-                return found
+        line_start = b.start
+        while line_start < b.end:  # every line of the block: a plain-text paragraph may hold several labels
+            line_end = doc.text.find("\n", line_start, b.end)
+            line_end = b.end if line_end < 0 else line_end
+            m = _VENUE_LABEL.match(doc.text[line_start:line_end])
+            if m:
+                found = _venue_value(doc, line_start + m.end(), line_end, labelled=True)
+                if found:
+                    return found
+            line_start = line_end + 1
     # 2. "ณ <place>", the usual way a Thai report states where an event took place.
     for s in doc.sentences:
         for t in s.tokens:
@@ -204,6 +211,10 @@ def _venue_value(doc: Document, start: int, limit: int, labelled: bool = False) 
     if end - start > 150:
         cut = doc.text.rfind(" ", start, start + 150)
         end = cut if cut > start else start + 150
+    # Never end inside a name: an organisation or place the cut falls in is taken whole ("ศูนย์...|มูลนิธิเมา|ไม่ขับ").
+    for e in find_entities(doc):
+        if e.kind in ("organization", "place") and e.start < end < e.end and e.start >= start and e.end - start <= 160:
+            end = e.end
     cleaned = _clean(doc.text, start, end)
     if not cleaned or len(cleaned[0]) < 3:
         return None
@@ -226,76 +237,41 @@ ORG_HEADS = (
     "สถาบัน", "บริษัท", "ห้างหุ้นส่วน", "ศูนย์", "สภาองค์กรชุมชน", "เครือข่าย", "กลุ่ม", "สำนักงาน", "โรงเรียน",
     "มหาวิทยาลัย", "วัด", "อบต.", "รพ.สต.", "ธนาคาร", "กองทุน",
 )
-# Heads that are also ordinary nouns ("กลุ่มเป้าหมาย", "เครือข่ายภาคี"): the name after them must look like a name.
-_WEAK_HEADS = ("ศูนย์", "เครือข่าย", "กลุ่ม", "สำนักงาน", "โรงเรียน", "วัด", "สถาบัน", "ธนาคาร", "กองทุน")
-_GENERIC_AFTER = re.compile(
-    r"^(?:ต่าง|นี้|นั้น|ดังกล่าว|เป้าหมาย|เฉพาะ|ย่อย|คน|ผู้|ประชากร|ภาคี|ฯลฯ|ทั้งหลาย|เหล่านี้|อื่น|ใหม่|เล็ก|ใหญ่|หลัก|"
-    r"ของ|ที่|ใน|และ|หรือ|เพื่อน|การ|ความ|งาน|ทาง|ละ|แต่ละ|ทุก)"
-)
-# Words that end an organisation's name when written straight after it ("มูลนิธิ...สามารถ...", "...ที่มี...").
-_NAME_STOP = frozenset(
-    "ที่ ซึ่ง โดย และ หรือ ได้ มี เป็น สามารถ จัด ได้รับ ให้ ทำ ทำงาน ดำเนินงาน ดำเนินการ ร่วม ร่วมกับ กับ จาก ใน ของ ก็ จะ "
-    "ยัง ไม่ ต่างๆ ต่าง นี้ นั้น ดังกล่าว ด้วย ว่า มา ไป อยู่ คือ ต้องการ ซึ่งเป็น ที่มี ได้แก่ เช่น อาทิ อาทิเช่น ประกอบด้วย "
-    "เป็นต้น ฯลฯ ต้อนรับ ให้การต้อนรับ เล่า บอก กล่าว อธิบาย นำ พา ช่วย สนับสนุน ทั้ง ไว้ แล้ว ทำให้ เพราะ จึง แต่ ถ้า "
-    "เมื่อ หาก ก็ได้ จะได้ เลย เรื่อง ด้าน เกี่ยวกับ ตั้งแต่ ถึง ปี หลัง ก่อน ระหว่าง".split()
-)
 _HOST_CUE = re.compile(
     r"ลงพื้นที่|ศึกษาดูงาน|ดูงาน|เยี่ยมชม|กรณีศึกษา|เจ้าภาพ|ต้อนรับ|จัดโดย|ผู้จัด|ร่วมจัด|เยี่ยมเยียน|เข้าเยี่ยม|ไปเยี่ยม|"
-    r"แลกเปลี่ยนเรียนรู้กับ|เรียนรู้จาก|พาชม|นำชม"
+    r"แลกเปลี่ยนเรียนรู้กับ|เรียนรู้จาก|พาชม|นำชม|เรียนรู้ที่|ไปเรียนรู้|เดินทางไป|ไปยัง|บรรยายสรุป|ให้การต้อนรับ"
 )  # no bare "ณ" here: it is inside ordinary words (ประมาณ); venue sentences count through `venue_ids`
 _VISITORS_FROM = re.compile(r"(?:จาก|ตัวแทน|ตัวแทนจาก|สังกัด)$")
 _LEARNED_FROM = re.compile(r"(?:เรียนรู้|ดูงาน|ศึกษา|ความรู้|ประสบการณ์)จาก$")
 _ORG_RE = re.compile(r"(?:" + "|".join(re.escape(h) for h in sorted(ORG_HEADS, key=len, reverse=True)) + ")")
 
 
-def _organisation_at(doc: Document, s: Sentence, start: int) -> tuple[int, int] | None:
-    """The extent of an organisation name starting at `start` inside sentence `s`, by whole words."""
-    toks = [t for t in s.tokens if t.end > start]
-    if not toks or toks[0].start > start:
-        return None
-    end = toks[0].end
-    head = _ORG_RE.match(doc.text, start)
-    assert head is not None
-    prev: Token = toks[0]
-    for t in toks[1:]:
-        if t.start != prev.end or t.text in _NAME_STOP or not re.fullmatch(f"[{THAI}A-Za-z0-9.]+", t.text):
-            break
-        end = t.end
-        prev = t
-    if end <= head.end():  # the head alone ("มูลนิธิ") names no one
-        return None
-    rest = doc.text[head.end() : end]
-    if _GENERIC_AFTER.match(rest):
-        return None
-    if head.group() in _WEAK_HEADS and len(rest) < 3:
-        return None
-    return start, end
-
-
 def _hosts(doc: Document, venue_ids: list[int]) -> tuple[list[str], list[int]]:
+    """Organisations named in the sentences that say who received the visit, as whole names from the entity step
+    (gazetteer names such as มูลนิธิเมาไม่ขับ are never cut where the word segmenter cut them)."""
     names: list[str] = []
     ids: list[int] = []
-    for s in doc.sentences:
-        has_cue = bool(_HOST_CUE.search(s.text)) or s.id in venue_ids
-        if not has_cue:
+    orgs = [e for e in find_entities(doc) if e.kind == "organization"]
+    starts = [s.start for s in doc.sentences]
+    for e in orgs:
+        i = bisect.bisect_right(starts, e.start) - 1
+        if i < 0:
             continue
-        # Organisations start at a word boundary ("...ของมูลนิธิ...", "ที่สมาคม..."), so candidates are tokens.
-        for t in s.tokens:
-            if not _ORG_RE.match(doc.text, t.start):
-                continue
-            span = _organisation_at(doc, s, t.start)
-            if span is None:
-                continue
-            # "ผู้เข้าร่วม 22 คน จากเครือข่าย...": where the visitors come from, not who hosted them.
-            before = doc.text[max(s.start, t.start - 20) : t.start].rstrip()
-            if _VISITORS_FROM.search(before) and not _LEARNED_FROM.search(before):
-                continue
-            name = doc.text[span[0] : span[1]]
-            if name not in names and not any(name in n for n in names):
-                names = [n for n in names if n not in name]  # keep the longest form
-                names.append(name)
-            if s.id not in ids:
-                ids.append(s.id)
+        s = doc.sentences[i]
+        if not (_HOST_CUE.search(s.text) or s.id in venue_ids):
+            continue
+        # "ผู้เข้าร่วม 22 คน จากเครือข่าย...": where the visitors come from, not who hosted them.
+        before = doc.text[max(s.start, e.start - 20) : e.start].rstrip()
+        if _VISITORS_FROM.search(before) and not _LEARNED_FROM.search(before):
+            continue
+        name = e.text
+        if _ORG_RE.match(name) is None:
+            continue  # the CRF's organisations without a head word are too often programmes or places
+        if name not in names and not any(name in n for n in names):
+            names = [n for n in names if n not in name]  # keep the longest form
+            names.append(name)
+        if s.id not in ids:
+            ids.append(s.id)
     return names, ids
 
 
@@ -310,8 +286,13 @@ _PARTICIPANT_CUE = re.compile(
     r"ผู้ศึกษาดูงาน|คณะศึกษาดูงาน|คณะดูงาน|คณะผู้ศึกษาดูงาน|คณะผู้ดูงาน|ผู้เรียน|ผู้มาร่วม|มีผู้มา|ผู้ร่วมงาน|participants?",
     re.I,
 )
-_CUE_AFTER = re.compile(r"^\s*(?:ได้)?(?:เข้าร่วม|ร่วมกิจกรรม|ร่วมเดินทาง|ร่วมเรียนรู้|ร่วมประชุม|ร่วมเวที|เข้าอบรม|attended)")
-_TOTAL_BEFORE = re.compile(r"(?:รวมทั้งสิ้น|รวมทั้งหมด|รวม|ทั้งหมด|ทั้งสิ้น|จำนวนทั้งสิ้น|total)\s*(?:จำนวน)?\s*$", re.I)
+_CUE_AFTER = re.compile(
+    r"^\s*(?:ได้)?(?:เข้าร่วม|ร่วมกิจกรรม|ร่วมเดินทาง|ร่วมเรียนรู้|ร่วมประชุม|ร่วมเวที|เข้าอบรม|ไปเรียนรู้|ไปศึกษาดูงาน|"
+    r"ไปดูงาน|เดินทางไป|attended)")
+_CUE_BEFORE = re.compile(r"(?:เข้าร่วม|ร่วมกิจกรรม|ร่วมเดินทาง|ร่วมประชุม|เข้าอบรม|เข้าประชุม)\s*(?:จำนวน|ทั้งหมด|ทั้งสิ้น)?\s*$")
+_TOTAL_BEFORE = re.compile(
+    r"(?:รวมทั้งสิ้น|รวมทั้งหมด|รวม|ทั้งหมด|ทั้งสิ้น|จำนวนทั้งสิ้น|จำนวน|total)\s*(?:จำนวน)?\s*$", re.I)
+_TAKING_PART = re.compile(r"เข้าร่วม|ร่วมกิจกรรม|ร่วมเดินทาง|ร่วมประชุม|ร่วมเรียนรู้|เดินทาง|ดูงาน|อบรม|คณะ|สัมมนา|เวที")
 # A count right after one of these counts someone else: patients, members, a breakdown by sex, the staff.
 _OTHER_BEFORE = re.compile(
     r"(?:ผู้ป่วย|ผู้สูงอายุ|เด็ก|นักเรียน|สมาชิก|ครัวเรือน|ชาวบ้าน|อาสาสมัคร|อสม\.?|ผู้พิการ|คนพิการ|คนไร้บ้าน|ผู้ต้องขัง|"
@@ -322,6 +303,7 @@ _OTHER_BEFORE = re.compile(
 
 
 def _participants(doc: Document) -> tuple[int | None, list[int]]:
+    starts = [s.start for s in doc.sentences]
     best: tuple[int, int] | None = None
     chosen: tuple[int, int] | None = None  # (value, offset)
     for b in doc.blocks:
@@ -337,10 +319,14 @@ def _participants(doc: Document) -> tuple[int | None, list[int]]:
                 score += 3
             elif _OTHER_BEFORE.search(before):
                 continue
-            if _PARTICIPANT_CUE.search(before):
-                score += 2
+            if _PARTICIPANT_CUE.search(before) or _CUE_BEFORE.search(before):
+                score += 2  # "ผู้เข้าร่วม ... 25 คน", "...ผู้สูงอายุเข้าร่วม 45 คน"
             if _TOTAL_BEFORE.search(before):
                 score += 1
+                # "รวมทั้งสิ้น 25 คน", "จำนวน ๒๕ คน": a total in a sentence about taking part counts on its own.
+                sentence = _sentence_text_at(doc, b.start + m.start(), starts)
+                if _TAKING_PART.search(sentence) or _PARTICIPANT_CUE.search(sentence):
+                    score += 1
             if score < 2:
                 continue
             key = (score, -(b.start + m.start()))

@@ -1,0 +1,1015 @@
+"""Named entities in a segmented Document: persons, organisations, places and programmes, with offsets.
+
+One step, run once per document, whose result later steps reuse (visit card, personal data, keywords):
+`find_entities(doc)` stores its entities on `doc.metadata["_entities"]` (plain dicts, JSON-safe; the leading "_"
+makes redaction drop them, since their offsets no longer hold after it) and returns them as `Entity` objects.
+
+Sources, all offline (files in the installed pythainlp wheel or in this repo), each loaded once per process:
+- the ThaiNER CRF model shipped in the wheel (`thainer_crf_1_5_1.model`), run with python-crfsuite on the document's
+  own words (`Sentence.tokens`, gaps given back as space tokens as the model was trained) and POS tags looked up in
+  PyThaiNLP's `tud` unigram lexicon mapped to the model's LST20 tag set (the perceptron tagger would cost more than
+  the CRF itself). It reads only a few words around each word that can be part of a name no rule has placed yet;
+- gazetteers: the 77 provinces (with Bangkok's short forms), organisation names among the 290,000 Thai Wikipedia
+  titles and the project's domain words (`thai/data/domain_words.txt`), matched whole on the text at an organisation
+  head (มูลนิธิ, สมาคม, วิสาหกิจชุมชน, ...), so a name is never cut where the word segmenter cut it; PyThaiNLP's
+  given and family names;
+- patterns: an organisation head followed by the words of its name; a place after an administrative word
+  (ตำบล, อำเภอ, จังหวัด, ต. อ. จ., แขวง, เขต) or a kind of venue (โรงแรม, ศาลา, ห้องประชุม ...); a programme after
+  โครงการ/แผนงาน/หลักสูตร; a person after a title or kin term (`kcapture.extract.personal.title_names`, re-reading only
+  a short window after the title), a given name followed by a family name, the subject of a speech verb at the start
+  of a clause, a listed name before its role, a speaker label;
+- a second pass over the document: a name found once in a sure context (after a title) is a person wherever else it
+  stands at a word boundary, and a place found after ตำบล/อำเภอ is a place when written bare.
+
+Where sources disagree on a span, the more reliable wins: gazetteer organisation > title person > organisation and
+programme patterns > administrative place > full name > bare name and other mentions > CRF. A person after a public
+office is a public figure named as such, not a person to hide. A CRF person that is a province, a known place or
+organisation, or a plain dictionary word with nothing around it that marks a person is dropped: redaction removes
+persons, and must never remove a place.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kcapture.document import Document, Sentence, Token
+
+KINDS = ("person", "organization", "place", "programme")
+THAI = "\u0e01-\u0e4e"
+_THAI_WORD = re.compile(f"[{THAI}]+")
+_CACHE_KEY = "_entities"
+CRF_MODEL = "thainer_crf_1_5_1.model"  # shipped inside the pythainlp wheel (pythainlp/corpus/)
+
+
+@dataclass(frozen=True)
+class Entity:
+    start: int
+    end: int
+    kind: str  # one of KINDS
+    text: str
+    source: str  # gazetteer, title, label, pattern, programme, admin, fullname, given, mention, crf
+
+    def as_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "kind": self.kind, "text": self.text, "source": self.source}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Resources: each read once per process
+# ---------------------------------------------------------------------------------------------------------------
+def _corpus_dir() -> Path:
+    import pythainlp.corpus
+
+    return Path(pythainlp.corpus.__file__).parent
+
+
+@lru_cache(maxsize=1)
+def _crf():
+    """The ThaiNER CRF, or None when this PyThaiNLP install does not ship it (the rules and gazetteers still run:
+    an analysis must not fail for a missing model)."""
+    import pycrfsuite
+
+    path = _corpus_dir() / CRF_MODEL
+    if not path.exists():
+        return None
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    return tagger
+
+
+# Universal POS (PyThaiNLP's `tud` lexicon) -> the LST20 tags the ThaiNER 1.5 model was trained on.
+_UD_TO_LST20 = {
+    "NOUN": "NN", "PROPN": "NN", "VERB": "VV", "ADJ": "AJ", "ADV": "AV", "AUX": "AX", "CCONJ": "CC", "SCONJ": "CC",
+    "NUM": "NU", "PUNCT": "PU", "SYM": "PU", "PRON": "PR", "ADP": "PS", "DET": "AJ", "PART": "PA", "INTJ": "XX",
+    "X": "XX", "CLF": "CL",
+}
+_NEGATORS = frozenset({"ไม่", "มิ", "ไม่ได้"})
+
+
+@lru_cache(maxsize=1)
+def _pos_lexicon() -> dict[str, str]:
+    raw = json.loads((_corpus_dir() / "pos_tud_unigram.json").read_text(encoding="utf-8-sig"))
+    lex = {w: _UD_TO_LST20.get(t, "XX") for w, t in raw.items()}
+    for w in _NEGATORS:
+        lex[w] = "NG"
+    return lex
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from pythainlp.corpus import thai_stopwords
+
+    return frozenset(thai_stopwords())
+
+
+@lru_cache(maxsize=1)
+def provinces() -> frozenset[str]:
+    """Province names as written in running text: the full name, and Bangkok's usual short forms."""
+    from pythainlp.corpus import provinces as _provinces
+
+    names = set(_provinces())
+    names |= {"กรุงเทพฯ", "กรุงเทพ", "กทม.", "กทม"}
+    return frozenset(names)
+
+
+# Words that start an organisation's name. Longest first where one is a prefix of another.
+ORG_HEADS = (
+    "มูลนิธิ", "สมาคม", "ชมรม", "สหกรณ์", "วิสาหกิจชุมชน", "วิสาหกิจเพื่อสังคม", "กิจการเพื่อสังคม",
+    "องค์การบริหารส่วนตำบล", "องค์การบริหารส่วนจังหวัด", "องค์การ", "องค์กร", "เทศบาลตำบล", "เทศบาลเมือง",
+    "เทศบาลนคร", "โรงพยาบาลส่งเสริมสุขภาพตำบล", "โรงพยาบาล", "สถาบัน", "บริษัท", "ห้างหุ้นส่วน", "ศูนย์",
+    "สภาองค์กรชุมชน", "เครือข่าย", "กลุ่ม", "สำนักงาน", "โรงเรียน", "มหาวิทยาลัย", "อบต.", "อบจ.", "รพ.สต.", "รพ.",
+    "ธนาคาร", "กองทุน", "สภา", "กรม", "กระทรวง", "พรรค", "ภาคี", "สมัชชา", "คณะกรรมการ",
+)
+# Heads that are also ordinary nouns ("กลุ่มเป้าหมาย", "ศูนย์กลาง"): what follows must look like a name.
+WEAK_ORG_HEADS = frozenset(
+    ("ศูนย์", "เครือข่าย", "กลุ่ม", "สำนักงาน", "โรงเรียน", "สถาบัน", "ธนาคาร", "กองทุน", "องค์การ", "องค์กร", "สภา",
+     "กรม", "ภาคี", "คณะกรรมการ")
+)
+# Kinds of venue: a building or a meeting place, named after the word.
+VENUE_HEADS = (
+    "โรงแรม", "ห้องประชุม", "หอประชุม", "ศาลาประชาคม", "ศาลาอเนกประสงค์", "ศาลากลางจังหวัด", "ศาลา", "อาคาร",
+    "รีสอร์ท", "รีสอร์ต", "วัด", "อุทยาน", "ที่ทำการ", "ค่าย", "สวน", "ตลาด", "หมู่บ้าน", "ชุมชน",
+)
+ADMIN_HEADS = ("จังหวัด", "อำเภอ", "ตำบล", "แขวง", "เขต", "จ.", "อ.", "ต.", "กิ่งอำเภอ")
+PROGRAMME_HEADS = ("โครงการ", "แผนงาน", "หลักสูตร")
+# Words that end a name written straight after its head ("มูลนิธิ...ที่มี...", "...ได้รับ...").
+NAME_STOP = frozenset(
+    "ที่ ซึ่ง โดย และ หรือ ได้ มี เป็น สามารถ จัด ได้รับ ให้ ทำ ทำงาน ดำเนินงาน ดำเนินการ ร่วม ร่วมกับ กับ จาก ใน ของ ก็ จะ "
+    "ยัง ต่างๆ ต่าง นี้ นั้น ดังกล่าว ด้วย ว่า มา ไป อยู่ คือ ต้องการ ซึ่งเป็น ที่มี ได้แก่ เช่น อาทิ อาทิเช่น ประกอบด้วย "
+    "เป็นต้น ฯลฯ ต้อนรับ ให้การต้อนรับ เล่า บอก กล่าว อธิบาย นำ พา ช่วย สนับสนุน ทั้ง ไว้ แล้ว ทำให้ เพราะ จึง แต่ ถ้า "
+    "เมื่อ หาก ก็ได้ จะได้ เลย เรื่อง ด้าน เกี่ยวกับ ตั้งแต่ ถึง ปี หลัง ก่อน ระหว่าง เริ่ม เริ่มต้น มีการ ได้มี ซึ่งมี "
+    "จำนวน รวม ตลอด ทุก แห่ง ณ เพื่อ สำหรับ ต่อ แก่ ตาม เกิด ใช้ เปิด ปิด ส่ง รับ พบ เห็น คิด ดู ฟัง".split()
+)
+# The first word after a weak head that shows the head is a common noun ("กลุ่มเป้าหมาย", "ศูนย์กลาง").
+GENERIC_AFTER = frozenset(
+    "ต่าง นี้ นั้น ดังกล่าว เป้าหมาย เฉพาะ ย่อย คน ผู้ ประชากร ฯลฯ ทั้งหลาย เหล่านี้ อื่น ใหม่ เล็ก ใหญ่ หลัก ของ ที่ ใน และ หรือ "
+    "เพื่อน การ ความ งาน ทาง ละ แต่ละ ทุก กลาง ตัวอย่าง แรก สอง สาม สุดท้าย เดิม เปราะบาง เสี่ยง ต่างๆ นั้นๆ ดัง".split()
+)
+_ROLE_WORDS = frozenset(
+    "ผู้สัมภาษณ์ ผู้ให้สัมภาษณ์ ผู้ดำเนินรายการ ผู้ดำเนินการ วิทยากร ผู้เข้าร่วม ผู้ถาม ผู้ตอบ พิธีกร ผู้บันทึก หมายเหตุ ถาม ตอบ "
+    "สรุป ประเด็น ข้อเสนอแนะ วันที่ สถานที่ เวลา หัวข้อ เรื่อง เรียน สำเนา ที่มา ผล ปัญหา ทีม ทีมงาน ทุกคน ที่ประชุม Q A".split()
+)
+_SPEECH_AFTER = re.compile(
+    r"^\s?(?:เล่า|บอก|กล่าว|พูด|ถาม|ตอบ|อธิบาย|เสริม|ย้ำ|แนะนำ|ยืนยัน|เห็นด้วย|ยิ้ม|หัวเราะ|แจ้ง|รายงาน|เสนอ|ชี้แจง)")
+
+
+def _org_gazetteer_path() -> Path:
+    return _corpus_dir() / "wikipedia_titles_th.txt"
+
+
+@lru_cache(maxsize=1)
+def organisation_names() -> frozenset[str]:
+    """Organisation names: Wikipedia titles and domain words that start with an organisation head, Thai only."""
+    from kcapture.thai.tokenize import domain_words
+
+    heads = [h for h in ORG_HEADS if h not in ("กรม", "สภา")]  # กรม/สภา start many non-organisation titles
+    # One regex over the whole file rather than a Python loop over 290,000 lines: a tenth of the time.
+    line = re.compile("^(?:" + "|".join(re.escape(h) for h in heads) + f")[{THAI}.]{{1,55}}$", re.M)
+    path = _org_gazetteer_path()
+    names = set(line.findall(path.read_text(encoding="utf-8"))) if path.exists() else set()
+    names.update(w for w in domain_words() if w.startswith(ORG_HEADS) and len(w) > 5)
+    return frozenset(n for n in names if n not in ORG_HEADS and not _generic_name(n))
+
+
+@lru_cache(maxsize=1)
+def _org_by_head() -> dict[str, tuple[int, ...]]:
+    """Lengths of gazetteer names by their first 4 characters, so a lookup tries only lengths that exist."""
+    by: dict[str, set[int]] = {}
+    for n in organisation_names():
+        by.setdefault(n[:4], set()).add(len(n))
+    return {k: tuple(sorted(v, reverse=True)) for k, v in by.items()}
+
+
+_ORG_HEAD_RE = re.compile("|".join(re.escape(h) for h in sorted(ORG_HEADS, key=len, reverse=True)))
+_VENUE_HEAD_RE = re.compile("|".join(re.escape(h) for h in sorted(VENUE_HEADS, key=len, reverse=True)))
+_ADMIN_RE = re.compile("|".join(re.escape(h) for h in sorted(ADMIN_HEADS, key=len, reverse=True)))
+_PROGRAMME_RE = re.compile("|".join(PROGRAMME_HEADS))
+_NAME_PIECE = re.compile(f"[{THAI}A-Za-z0-9.]+")
+# A programme name holds organisation and venue words ("โครงการธนาคารเส้นไหม"), so it ranks with the patterns and
+# wins by length.
+_PRIORITY = {"gazetteer": 0, "title": 1, "label": 1, "pattern": 2, "programme": 2, "admin": 3, "fullname": 4,
+             "given": 5, "mention": 5, "crf": 6}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The CRF
+# ---------------------------------------------------------------------------------------------------------------
+@lru_cache(maxsize=200_000)
+def _word_features(word: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The model's features of one word as the word itself, as the previous word and as the next word."""
+    lex = _pos_lexicon()
+    space = word.isspace()
+    if space:
+        pos = "PU"
+    elif word.isdigit():
+        pos = "NU"
+    elif not _HAS_ALNUM.search(word):
+        pos = "PU"
+    else:
+        pos = lex.get(word, "NN")
+    thai = bool(_THAI_WORD.fullmatch(word))
+    stop = word in _stopwords()
+    digit = word.isdigit()
+    own = [f"word.word:{word}", f"postag:{pos}"]
+    prev = [f"word.prevword:{word}", f"word.prepostag:{pos}"]
+    nxt = [f"word.nextword:{word}", f"word.nextpostag:{pos}"]
+    if stop:
+        own.append("word.stopword")
+        prev.append("word.prevstopword")
+        nxt.append("word.nextstopword")
+    if thai:
+        own.append("word.isthai")
+        prev.append("word.previsthai")
+        nxt.append("word.nextisthai")
+    if space:
+        own.append("word.isspace")
+        prev.append("word.previsspace")
+        nxt.append("word.nextisspace")
+    if digit:
+        own.append("word.isdigit()")
+        prev.append("word.prevwordisdigit")
+        nxt.append("word.nextwordisdigit")
+        if len(word) == 5:
+            own.append("word.islen5")
+    return tuple(own), tuple(prev), tuple(nxt)
+
+
+_HAS_ALNUM = re.compile(r"[^\W_]")
+_BOS = ("BOS",)
+_EOS = ("EOS",)
+_CRF_KIND = {"PERSON": "person", "ORGANIZATION": "organization", "LOCATION": "place"}
+
+
+def crf_entities(text: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of the CRF's persons, organisations and places over one sentence's words."""
+    tagger = _crf()
+    if not tokens or tagger is None:
+        return []
+    words: list[str] = []
+    spans: list[tuple[int, int]] = []
+    prev_end = tokens[0].start
+    for t in tokens:
+        if t.start > prev_end:  # the model saw whitespace as a word of its own
+            words.append(" ")
+            spans.append((prev_end, t.start))
+        words.append(t.text)
+        spans.append((t.start, t.end))
+        prev_end = t.end
+    feats = [_word_features(w) for w in words]
+    n = len(words)
+    # Concatenating cached tuples keeps the per-word cost in C; the model looks one word back and one ahead.
+    xseq = [
+        feats[i][0] + (feats[i - 1][1] if i > 0 else _BOS) + (feats[i + 1][2] if i < n - 1 else _EOS)
+        for i in range(n)
+    ]
+    labels = tagger.tag(xseq)
+    out: list[tuple[int, int, str]] = []
+    cur: list = []
+    for (a, b), lab in zip(spans, labels, strict=True):
+        kind = _CRF_KIND.get(lab[2:]) if lab != "O" else None
+        if kind and lab.startswith("I-") and cur and cur[2] == kind:
+            cur[1] = b
+            continue
+        if cur:
+            out.append(tuple(cur))
+            cur = []
+        if kind:
+            cur = [a, b, kind]
+    if cur:
+        out.append(tuple(cur))
+    # Trim spaces the model counted in.
+    trimmed = []
+    for a, b, k in out:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            trimmed.append((a, b, k))
+    return trimmed
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Patterns and gazetteers
+# ---------------------------------------------------------------------------------------------------------------
+def pos_of(word: str) -> str:
+    """The word's most frequent LST20 tag in PyThaiNLP's lexicon ("NN" when unknown)."""
+    return _pos_lexicon().get(word, "NN")
+
+
+def _is_verb(word: str) -> bool:
+    return _pos_lexicon().get(word) in ("VV", "AX")
+
+
+# A word starting with one of these begins the clause after a name ("...กระจกเงา|เป็นเจ้าภาพ", "...แม่ริม|รายงาน...").
+_CLAUSE_START = ("เป็น", "ได้", "มี", "ให้", "รายงาน", "ประสบ", "มุ่ง", "ชวน", "ต้อนรับ", "จัด", "ร่วม", "ดำเนิน", "ขยาย",
+                 "รับ", "ส่ง", "เสนอ", "แจ้ง", "อธิบาย", "เล่า", "บอก", "กล่าว", "ช่วย", "พา", "นำ", "สนับสนุน", "เข้าร่วม",
+                 "ภายใน")
+
+
+# After these a verb is part of a noun ("ผู้|ปลูก", "การ|ผลิต"), so it does not end a name.
+_NOMINALISERS = frozenset("ผู้ การ ความ นัก ช่าง".split())
+_FORMAL_TITLES = frozenset("นาย นาง นางสาว น.ส. คุณ ด.ช. ด.ญ. ดร. นพ. พญ.".split())
+# Words that begin Thai place names; the word after one belongs to the name whatever its part of speech.
+_PLACE_WORDS = frozenset("แม่ บ้าน ห้วย หนอง ดอย นา ท่า บ่อ โนน ดอน ป่า เวียง เชียง ศรี โคก คลอง บาง".split())
+
+
+def _name_words_end(text: str, toks: list[Token], i: int, start: int, limit_chars: int = 60,
+                    continuing: bool = False, stops: frozenset[str] | None = None) -> int:
+    """End of the name whose words begin at toks[i] (right after a head ending at `start`): joined words, up to a
+    stop word (`stops`, default NAME_STOP) or whitespace."""
+    stops = NAME_STOP if stops is None else stops
+    end = start
+    prev_end = start
+    k = i
+    while k < len(toks):
+        t = toks[k]
+        if t.start != prev_end:  # whitespace ends a name ("มูลนิธิรักษ์ป่า จังหวัดน่าน": the province is its own)
+            break
+        if t.text in stops or not _NAME_PIECE.fullmatch(t.text) or t.end - start > limit_chars \
+                or ((k > i or continuing) and t.text.startswith(_CLAUSE_START)):
+            break
+        if t.text in _FORMAL_TITLES:
+            break  # "กลุ่มแม่บ้าน|นาง|สมศรี": a person's title starts after the name
+        if t.text in ("ไป", "มา") and k + 1 < len(toks) and toks[k + 1].text in _DESTINATION:
+            break  # "...|ไป|สู่|...", "...|มา|ตั้งแต่|...": the clause goes on, the name has ended
+        if stops is NAME_STOP and k > i and _is_verb(t.text) and t.text not in _pos_lexicon_name_ok() \
+                and toks[k - 1].text not in _PLACE_WORDS and toks[k - 1].text not in _NOMINALISERS:
+            # A verb after the first word of a name ends it ("กลุ่มทอผ้า|เริ่ม...") unless it is part of a place name
+            # ("แม่|ทา", "ห้วย|ทราย").
+            break
+        end = t.end
+        prev_end = t.end
+        k += 1
+    return end
+
+
+@lru_cache(maxsize=1)
+def _pos_lexicon_name_ok() -> frozenset[str]:
+    # Verbs that commonly sit inside organisation names ("เมาไม่ขับ", "รักษ์", "พัฒนา", "ส่งเสริม", "สร้างเสริม").
+    return frozenset("ไม่ ขับ รักษ์ พัฒนา ส่งเสริม สร้างเสริม สร้าง คุ้มครอง ต่อต้าน ป้องกัน ฟื้นฟู อนุรักษ์ ช่วยเหลือ "
+                     "เพื่อ สนับสนุน ศึกษา วิจัย ปกป้อง ออม ทอ ทอผ้า เลี้ยง ปลูก แปรรูป ผลิต จักสาน".split())
+
+
+@lru_cache(maxsize=1)
+def _head_tables() -> dict[str, tuple[frozenset[str], re.Pattern]]:
+    """Per kind of head: every prefix of a head, and a pattern matching a head at the start of a word."""
+    heads = {"org": ORG_HEADS, "admin": ADMIN_HEADS, "venue": VENUE_HEADS, "programme": PROGRAMME_HEADS}
+    return {kind: (frozenset(h[:k] for h in hs for k in range(1, len(h) + 1)),
+                   re.compile("|".join(re.escape(h) for h in sorted(hs, key=len, reverse=True))))
+            for kind, hs in heads.items()}
+
+
+@lru_cache(maxsize=200_000)
+def _may_start(word: str) -> frozenset[str]:
+    """Which kinds of head a word can be the start of (a head may span words, a word may hold a head and more):
+    a cheap per-word test before the patterns run on the text."""
+    return frozenset(kind for kind, (prefixes, head) in _head_tables().items()
+                     if word in prefixes or head.match(word))
+
+
+def _organisations(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
+    out = []
+    toks = s.tokens
+    lengths = _org_by_head()
+    names = organisation_names()
+    for i, t in enumerate(toks):
+        if "org" not in _may_start(t.text):
+            continue
+        m = _ORG_HEAD_RE.match(text, t.start)
+        if not m:
+            continue
+        # 1. The longest gazetteer name starting here that ends on a word boundary.
+        found = None
+        for n in lengths.get(text[t.start : t.start + 4], ()):
+            cand = text[t.start : t.start + n]
+            end = t.start + n
+            if len(cand) < n:
+                continue
+            if cand in names and (end >= len(text) or not _THAI_WORD.match(text[end]) or _boundary(toks, end)):
+                found = end
+                break
+        if found:
+            # A kind of organisation followed by its place is a local one: "ชมรมผู้สูงอายุ|ตำบลท่าช้าง".
+            # A listed name that is a kind plus a dictionary word ("สหกรณ์การเกษตร", "กลุ่มแม่บ้าน") may be the start of
+            # a longer local name ("สหกรณ์การเกษตร|แม่ทา"): the joined words after it are taken as for a pattern.
+            after = _tokens_from(text, toks, i, found)
+            if after and after[0].start == found and (
+                    after[0].text.startswith(("ตำบล", "อำเภอ", "จังหวัด", "บ้าน"))
+                    or text[t.start + len(m.group()) : found] in _known()):
+                found = max(found, _name_words_end(text, after, 0, found, continuing=True))
+            out.append((t.start, found, "organization", "gazetteer"))
+            continue
+        # 2. A head followed by the words of a name.
+        head_end = m.end()
+        after = _tokens_from(text, toks, i, head_end)
+        end = _name_words_end(text, after, 0, head_end)
+        first = after[0].text if after else ""
+        if end <= head_end:
+            continue
+        nxt = next((tt for tt in after if tt.start >= end), None)
+        if nxt is not None and nxt.start == end and nxt.text == "เพื่อ" and (text[head_end:end] in _known()
+                                                                           or m.group() not in WEAK_ORG_HEADS):
+            # "กลุ่มออมทรัพย์|เพื่อ|การผลิต...", "มูลนิธิ|เพื่อ|ผู้บริโภค": a kind of organisation, then its purpose.
+            if text[head_end:end] in _known() or end == head_end:
+                more = [tt for tt in after if tt.start >= nxt.end]
+                if more and more[0].start == nxt.end:
+                    end = max(end, _name_words_end(text, more, 0, nxt.end))
+        rest = text[head_end:end]
+        head = m.group()
+        # A local name ("...บ้านหนองแวง", "...ตำบลท่าช้าง") makes a group of people an organisation:
+        # "กลุ่มผู้ปลูกผักอินทรีย์บ้านหนองแวง" is one, "กลุ่มผู้สูงอายุ" is not.
+        local = re.search(r".(?:บ้าน|ตำบล|ชุมชน|หมู่บ้าน)[" + THAI + "]{2,}", rest) is not None
+        if head in WEAK_ORG_HEADS or head == "กลุ่ม":
+            generic = first in GENERIC_AFTER or first in _stopwords() \
+                or _is_verb(first) and first not in _pos_lexicon_name_ok()
+            if generic and not local or rest in GENERIC_AFTER or len(rest) < 3:
+                continue
+        elif (first in GENERIC_AFTER or first in _stopwords()) and not _ORG_HEAD_RE.match(first):
+            continue  # ("วิสาหกิจชุมชน|กลุ่ม|ทอผ้า...": a kind of organisation may name another kind first)
+        if head in WEAK_ORG_HEADS and rest in _known() or re.match(r"\s?แห่งหนึ่ง|\s?หนึ่งแห่ง", text[end : end + 12]):
+            continue  # "ศูนย์ฝึกอบรม(แห่งหนึ่ง)": a kind of organisation, not one named
+        out.append((t.start, end, "organization", "pattern"))
+    return out
+
+
+def _tokens_from(text: str, toks: list[Token], i: int, pos: int) -> list[Token]:
+    """The words from offset `pos` on (toks[i] is where the search starts), the word holding `pos` cut there: a head
+    may end inside a word the segmenter made ("โครง|การธนาคาร")."""
+    out = []
+    for t in toks[i:]:
+        if t.end <= pos:
+            continue
+        if t.start < pos:
+            out.append(Token(pos, t.end, text[pos : t.end]))
+        else:
+            out.append(t)
+    return out
+
+
+def _boundary(toks: list[Token], pos: int) -> bool:
+    return any(t.start == pos or t.end == pos for t in toks)
+
+
+def _places(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
+    out = []
+    toks = s.tokens
+    provs = provinces()
+    for i, t in enumerate(toks):
+        if t.text in provs:
+            out.append((t.start, t.end, "place", "admin"))
+            continue
+        may = _may_start(t.text)
+        if not may & {"admin", "venue"}:
+            continue
+        m = _ADMIN_RE.match(text, t.start)
+        if m and (m.end() < t.end or i + 1 < len(toks)):
+            head_end = m.end()
+            # One optional space after the word: "จ. น่าน", "อำเภอ เมือง".
+            pos = head_end
+            if pos < len(text) and text[pos] == " " and m.group().endswith("."):
+                pos += 1
+            # The name: the rest of this token and the joined words after it, until a stop or another admin word.
+            end = pos
+            for tt in toks[i:]:
+                if tt.end <= pos:
+                    continue
+                if tt.start > end and tt.start != pos:
+                    break
+                if tt.start > pos and (_ADMIN_RE.match(tt.text) and tt.text in ADMIN_HEADS or tt.text in NAME_STOP
+                                       or tt.text.startswith(_CLAUSE_START) or tt.end - pos > 25):
+                    break
+                if not _THAI_WORD.fullmatch(text[max(pos, tt.start) : tt.end]):
+                    break
+                end = tt.end
+                if tt.text in provs or text[pos:end] in provs:
+                    break
+            name = text[pos:end]
+            first_word = next((tt.text for tt in _tokens_from(text, toks, i, pos)), "")
+            if name and name not in GENERIC_AFTER and name not in _stopwords() and len(name) >= 2 \
+                    and not (m.group() in ("อ.", "ต.", "จ.", "เขต") and name in _NOT_PLACE_AFTER_SHORT) \
+                    and not (_is_verb(first_word) and first_word not in _PLACE_WORDS) \
+                    and not (m.group() in ("เขต", "แขวง") and name in _known() and first_word not in _PLACE_WORDS
+                             and "กรุงเทพ" not in text[end : end + 30]):  # "เขต|รับผิดชอบ", "เขตเมือง"
+                out.append((t.start, end, "place", "admin"))
+            continue
+        v = _VENUE_HEAD_RE.match(text, t.start)
+        if v and v.group() == t.text[: len(v.group())]:
+            end = _name_words_end(text, _tokens_from(text, toks, i, v.end()), 0, v.end())
+            rest = text[v.end() : end]
+            first_word = rest.split()[0] if rest.split() else rest
+            if v.group() in ("ชุมชน", "หมู่บ้าน", "สวน", "ตลาด", "ค่าย", "วัด", "อาคาร", "ศาลา"):
+                # Common nouns too: take them only with a name that is not a dictionary word on its own
+                # ("ชุมชนบ้านหนองบัว", "วัดป่าสุขใจ" yes; "ชุมชนเข้มแข็ง", "ตลาดสด" no).
+                if not rest.startswith(("บ้าน", "ป่า", "หนอง", "ดอน", "โนน", "นา", "ห้วย", "ท่า", "บ่อ", "คลอง")) \
+                        and (rest in _known() or len(rest) < 3 or _is_verb(first_word)):
+                    continue
+            if rest and len(rest) >= 2 and first_word not in GENERIC_AFTER and first_word not in _stopwords():
+                out.append((t.start, end, "place", "admin"))
+            elif v.group() in ("ศาลาประชาคม", "ศาลาอเนกประสงค์", "ห้องประชุม", "หอประชุม", "ศาลากลางจังหวัด"):
+                out.append((t.start, v.end(), "place", "admin"))
+    return out
+
+
+_NOT_PLACE_AFTER_SHORT = frozenset("ที่ และ ของ".split())
+
+
+@lru_cache(maxsize=1)
+def _known() -> frozenset[str]:
+    from kcapture.thai.tokenize import known_words
+
+    return known_words()
+
+
+def _programmes(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
+    out = []
+    toks = s.tokens
+    for i, t in enumerate(toks):
+        if "programme" not in _may_start(t.text):
+            continue
+        m = _PROGRAMME_RE.match(text, t.start)
+        if not m:
+            continue
+        q = re.match(r"\s?[“\"'‘]([^”\"'’\n]{2,80})[”\"'’]", text[m.end() : s.end])
+        if q:
+            out.append((t.start, m.end() + q.end(), "programme", "programme"))
+            continue
+        after = _tokens_from(text, toks, i, m.end())
+        end = _name_words_end(text, after, 0, m.end(), stops=_PROGRAMME_STOP)
+        # A programme's name says what it does ("โครงการอาสามาเยี่ยม", "...คอมพิวเตอร์เพื่อน้อง"), so verbs and เพื่อ
+        # stay inside; a motion word left at its end belongs to the clause ("...มาเยี่ยม|มา|ตั้งแต่").
+        words = [tt for tt in after if tt.end <= end]
+        while words and words[-1].text in _TRAILING and len(words) > 1:
+            words.pop()
+            end = words[-1].end
+        rest = text[m.end() : end]
+        first = words[0].text if words else rest
+        if len(rest) >= 3 and first not in GENERIC_AFTER and rest not in _stopwords() \
+                and not rest.startswith(("ต่าง", "นี้", "ดังกล่าว", "ที่", "ของ", "ทาง", "หลาย", "อื่น", "ใหม่")):
+            out.append((t.start, end, "programme", "programme"))  # not "โครงการทางสังคม...", "โครงการหลายด้าน"
+    return out
+
+
+_PROGRAMME_STOP = (NAME_STOP - {"เพื่อ", "มา", "ไป", "ให้", "สร้าง", "ช่วย", "ทำ"}) | {"รุ่น", "รุ่นที่", "ครั้ง", "ครั้งที่"}
+_TRAILING = frozenset("มา ไป แล้ว อยู่ ให้".split())
+_DESTINATION = frozenset("สู่ ยัง ที่ จาก ถึง ใน ตั้งแต่ แล้ว กับ เป็น".split())
+
+
+@lru_cache(maxsize=1)
+def _given_prefixes() -> frozenset[str]:
+    """Every prefix of a listed given name: a word that is none cannot start one (a cheap first test)."""
+    from kcapture.extract.personal import name_lists
+
+    given, _family = name_lists()
+    return frozenset(n[:k] for n in given for k in range(1, len(n) + 1))
+
+
+def _full_names(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
+    """A listed given name, one space, then a listed family name: a person even without a title ("สมชาย ใจดี")."""
+    from kcapture.extract.personal import name_lists
+
+    given, family = name_lists()
+    prefixes = _given_prefixes()
+    out = []
+    toks = s.tokens
+    for i, t in enumerate(toks):
+        if t.text not in prefixes:
+            continue
+        if i > 0 and toks[i - 1].end == t.start and _THAI_WORD.fullmatch(toks[i - 1].text) \
+                and toks[i - 1].text not in _BEFORE_BARE_NAME:
+            continue  # inside a longer word
+        for k in range(i, min(len(toks), i + 3)):  # the given name may be cut in pieces ("สม|ชาย")
+            if k > i and toks[k].start != toks[k - 1].end:
+                break
+            w = text[t.start : toks[k].end]
+            if w not in given or w in _stopwords() or len(w) < 3 or text[toks[k].end : toks[k].end + 1] != " ":
+                continue
+            m = re.match(f"[{THAI}]+", text[toks[k].end + 1 : toks[k].end + 40])
+            if not m:
+                continue
+            run = m.group()
+            if run in family and len(run) >= 3 and run not in _stopwords():
+                out.append((t.start, toks[k].end + 1 + m.end(), "person", "fullname"))
+                continue
+            # An unlisted family name, then the person speaks: "เพ็ญศรี ศรีสุขบอกว่า...", "สายสุนีย์ แก้วกาญจนา: ...".
+            speech = _SPEECH_ANY.search(run)
+            surname = run[: speech.start()] if speech else run
+            after = text[toks[k].end + 1 + len(surname) :][:2]
+            if (speech and speech.start() >= 3 or not speech and after[:1] in (":", "：")) \
+                    and 3 <= len(surname) <= 15 and surname not in _known() and surname not in _stopwords():
+                out.append((t.start, toks[k].end + 1 + len(surname), "person", "fullname"))
+    return out
+
+
+_SPEECH_ANY = re.compile(_SPEECH_AFTER.pattern.replace("^\\s?", ""))
+# Letters up to a speech verb, no space: the subject of "...บอกว่า", "...เล่าว่า".
+_SUBJECT_BEFORE_SPEECH = re.compile(f"([{THAI}]{{2,20}}?)(?=" + _SPEECH_ANY.pattern + ")")
+_BEFORE_BARE_NAME = frozenset("โดยมี มี กับ และ คือ ได้แก่ ให้ ว่า จาก ของ".split())
+_ROLE_AFTER = frozenset("เป็น ประธาน เจ้าของ ผู้ใหญ่บ้าน อายุ เหรัญญิก เลขานุการ ผู้ประสานงาน แกนนำ".split())
+
+
+def _given_names(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
+    """A name without a title, where the sentence treats it as a person: the subject of a speech verb at the start of
+    a sentence or clause ("บัวผันบอกว่า...", "แดงเล่าว่า..."), or a listed given name before its role ("โดยมีศรีนวล
+    เป็นวิทยากร"). The segmenter may cut the name in pieces ("บัว|ผัน") or glue its end to the verb ("ทอง|ใบบอก"), so
+    the subject is read on the text, from the start of the clause to the speech verb."""
+    from kcapture.extract.personal import _ROLE_PREFIX, NOT_NAME, TITLES, VERBS, name_lists
+
+    toks = s.tokens
+    has_speech = bool(_SPEECH_ANY.search(s.text))
+    if not has_speech and not any(t.text in _ROLE_AFTER for t in toks):
+        return []  # neither a speech verb nor a role word: no name of this kind here
+    given, _family = name_lists()
+    out = []
+    for i, t in enumerate(toks):
+        after_word = i > 0 and toks[i - 1].end == t.start
+        if after_word and toks[i - 1].text not in _BEFORE_BARE_NAME:
+            continue
+        if t.text in _stopwords() or t.text in TITLES or not _THAI_WORD.match(t.text):
+            continue
+        # 1. The subject of a speech verb: the letters from here to the verb.
+        m = _SUBJECT_BEFORE_SPEECH.match(text, t.start, min(s.end, t.start + 24)) if has_speech else None
+        if m:
+            w = m.group(1)
+            end = t.start + len(w)
+            inner = [tt for tt in toks if t.start <= tt.start and tt.end <= end]
+            cut = next((tt for tt in toks if tt.start < end < tt.end), None)
+            # The verb must start a word, or end a word glued to the name and be followed by ว่า ("ทอง|ใบบอก|ว่า");
+            # not sit inside a dictionary word ("มีคำ|ถาม", "แบบสอบถาม").
+            verb_ok = cut is None or (cut.text not in _known() or text[cut.end : cut.end + 3] == "ว่า"
+                                      and _SPEECH_ANY.search(cut.text) is not None)
+            plain = verb_ok and not (
+                w in NOT_NAME or w in TITLES or w in VERBS or w in _ROLE_WORDS or w.startswith(_ROLE_PREFIX)
+                or "ๆ" in w or _ORG_HEAD_RE.match(w) or _ADMIN_RE.match(w) or w in provinces())
+            unlisted_ok = w not in _known() and not any(x.text in _stopwords() or x.text in TITLES for x in inner[1:])
+            if plain and (w in given or unlisted_ok):
+                # A listed name, or letters that are no dictionary word: a name the lists may lack ("บัวผัน").
+                out.append((t.start, end, "person", "given"))
+                continue
+        # 2. A listed given name, one space, then its role: "โดยมีมาลี เป็นวิทยากร".
+        for k in range(i, min(len(toks), i + 3)):
+            if k > i and toks[k].start != toks[k - 1].end:
+                break
+            w = text[t.start : toks[k].end]
+            if w not in given or w in NOT_NAME or w in VERBS or w.startswith(_ROLE_PREFIX):
+                continue
+            nxt = toks[k + 1] if k + 1 < len(toks) else None
+            if nxt is not None and text[toks[k].end : nxt.start] == " " and nxt.text in _ROLE_AFTER \
+                    and (w not in _known() or i > 0 and toks[i - 1].text in ("มี", "โดยมี")):
+                out.append((t.start, toks[k].end, "person", "given"))
+                break
+    return out
+
+
+def _speaker_labels(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
+    """A bare name as a speaker label at the start of a line ("สมศรี: ...")."""
+    line_start = text.rfind("\n", 0, s.start) + 1
+    if s.start - line_start > 3:
+        return []
+    m = re.match(rf"\s*(?:[-*•]\s*)?([{THAI}]{{2,15}})\s*[:：]", text[s.start : s.end])
+    if not m:
+        return []
+    word = m.group(1)
+    from kcapture.extract.personal import TITLES, name_lists
+
+    if _title_at(word):
+        return []  # "ลุงพรหม:": the title rule finds the name after the title
+
+    given, _family = name_lists()
+    if word in _ROLE_WORDS or word in TITLES or word in _stopwords() or word.startswith(("ผู้", "นัก", "ทีม", "กลุ่ม")):
+        return []
+    from kcapture.thai.tokenize import default_tokenizer
+
+    if word not in given and all(w in _known() for w in default_tokenizer().words(word)):
+        return []  # "ที่อยู่ตามบัตร:": a label made of dictionary words is a field, not a name
+    if word in given or word not in _known():
+        return [(s.start + m.start(1), s.start + m.end(1), "person", "label")]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+def _resolve(cands: Iterable[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """Non-overlapping spans: the more reliable source first, then the longer span."""
+    starts: list[int] = []  # kept spans, sorted by start; they never overlap, so neighbours decide
+    kept: list[tuple[int, int, str, str]] = []
+    for c in sorted(set(cands), key=lambda c: (_PRIORITY[c[3]], -(c[1] - c[0]), c[0])):
+        i = bisect.bisect_left(starts, c[0])
+        if (i > 0 and kept[i - 1][1] > c[0]) or (i < len(kept) and kept[i][0] < c[1]):
+            continue
+        starts.insert(i, c[0])
+        kept.insert(i, c)
+    return kept
+
+
+def _plausible_crf_person(text: str, a: int, b: int, places: set[str], orgs: set[str]) -> tuple[int, int] | None:
+    """A CRF person span with any title in front removed, or None when it is no person."""
+    from kcapture.extract.personal import NOT_NAME, TITLES, VERBS, name_lists
+
+    span = text[a:b]
+    m = _title_at(span)
+    if m and m.end() < len(span):
+        a += m.end()
+        while a < b and text[a] == " ":
+            a += 1
+        span = text[a:b]
+    if not span or span in TITLES or _ORG_HEAD_RE.match(span) or _ADMIN_RE.match(span) or _VENUE_HEAD_RE.match(span):
+        return None
+    words = span.split()
+    if span in provinces() or span in places or span in orgs or any(w in provinces() for w in words):
+        return None
+    given, family = name_lists()
+    first = words[0]
+    if first in NOT_NAME or first in VERBS or first in _ROLE_WORDS or first in _stopwords():
+        return None
+    if not _THAI_WORD.fullmatch(first) and not re.fullmatch(r"[A-Z][a-z]+", first):
+        return None
+    # A single dictionary word with no title before it is too often a common noun the model took for a name.
+    before = text[max(0, a - 12) : a]
+    titled = bool(_title_before(before))
+    if len(words) == 1 and first in _known() and first not in given and not titled:
+        return None
+    if len(words) == 1 and first in _known() and not titled and not _SPEECH_AFTER.match(text[b : b + 12]):
+        return None
+    return a, b
+
+
+@lru_cache(maxsize=1)
+def _title_regexes() -> tuple[re.Pattern, re.Pattern]:
+    from kcapture.extract.personal import TITLES
+
+    alt = "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
+    return re.compile(f"(?:{alt})+\\s?"), re.compile(f"(?:{alt})\\s?$")
+
+
+def _title_at(span: str) -> re.Match | None:
+    """Titles and kin terms at the start of `span` ("นาย", "คุณยาย", "ผศ.ดร. ")."""
+    return _title_regexes()[0].match(span)
+
+
+def _title_before(before: str) -> re.Match | None:
+    """A title or kin term at the end of `before` (the text just before a name)."""
+    return _title_regexes()[1].search(before)
+
+
+_TITLE_WINDOW = 60  # characters after a title in which its name (given and family name) is looked for
+_CRF_CONTEXT = 3  # words on each side of a possible name that the CRF reads
+
+
+def _title_windows(s: Sentence) -> list[tuple[int, int]]:
+    """Stretches of a sentence that start at a possible title: only those are re-read with the name dictionary."""
+    from kcapture.extract.personal import TITLES
+
+    known = _known()
+    starts = []
+    for k, t in enumerate(s.tokens):
+        w = t.text
+        if w in TITLES or (_title_like(w) and (w not in known or _name_inside(s.tokens, k))):
+            starts.append(t.start)  # "แม่ศรี|แพร": a dictionary word may hide a title and the start of a name
+        elif w.endswith(("นาย", "นาง", "นางสาว", "คุณ")) or (k == 0 and w in _given_prefixes()):
+            starts.append(t.start)  # "ขอบคุณนาย...", "คุณนาย..."; a speaker label at the start of a line
+    windows: list[tuple[int, int]] = []
+    for a in starts:
+        b = min(s.end, a + _TITLE_WINDOW)
+        k = next(i for i, t in enumerate(s.tokens) if t.start == a)
+        before = s.tokens[k - 1].start if k > 0 else a  # the word before shows a place ("อำเภอ|แม่ริม")
+        nxt_space = s.text.find(" ", b - s.start)  # end on whitespace so no word is cut
+        b = s.end if nxt_space < 0 else s.start + nxt_space
+        a = before
+        if windows and a <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(b, windows[-1][1]))
+        else:
+            windows.append((a, b))
+    return windows
+
+
+@lru_cache(maxsize=200_000)
+def _title_like(word: str) -> bool:
+    from kcapture.extract.personal import title_prefix
+
+    return not word.isascii() and title_prefix(word)
+
+
+def _name_inside(toks: list[Token], k: int) -> bool:
+    """Whether a dictionary word starting with a title ("แม่ศรี") ends in a listed given name, alone or with the
+    word written after it ("ศรี" + "แพร")."""
+    from kcapture.extract.personal import name_lists, title_prefix_length
+
+    given = name_lists()[0]
+    rest = toks[k].text[title_prefix_length(toks[k].text) :]
+    if len(rest) >= 2 and rest in given:
+        return True
+    return k + 1 < len(toks) and toks[k + 1].start == toks[k].end and rest + toks[k + 1].text in given
+
+
+def _crf_windows(s: Sentence, settled: list[tuple[int, int, str, str]] = ()) -> list[tuple[int, int]]:
+    """Token ranges the CRF reads: a few words around each word that can be part of a name the rules may miss (a piece
+    the segmenter cut out of an unknown word, a listed given name of three letters or more, a capitalised Latin word).
+    Most words of a report are dictionary words far from any such piece, and the model looks one word back and one
+    ahead."""
+    from kcapture.extract.personal import name_lists
+
+    known = _known()
+    given = name_lists()[0]
+    toks = s.tokens
+    windows: list[tuple[int, int]] = []
+    spans = sorted((a, b) for a, b, _k, _src in settled)
+    for k, t in enumerate(toks):
+        w = t.text
+        if w in given:
+            if len(w) < 3 or w in _stopwords():
+                continue  # short listed names are mostly ordinary words (มา, คำ): the rules handle those in context
+        elif w in known or not ((w[:1].isupper() and w[1:].islower() and w.isalpha()) or _THAI_WORD.fullmatch(w)):
+            continue
+        if any(a <= t.start and t.end <= b for a, b in spans):
+            continue  # inside a name a rule already found
+        a, b = max(0, k - _CRF_CONTEXT), min(len(toks), k + _CRF_CONTEXT + 1)
+        if windows and a <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], b)
+        else:
+            windows.append((a, b))
+    return windows
+
+
+def detect(doc: Document) -> list[Entity]:
+    """Entities of a segmented document (no caching; `find_entities` is the step)."""
+    from kcapture.extract.personal import title_names
+
+    text = doc.text
+    cands: list[tuple[int, int, str, str]] = []
+    crf: list[tuple[int, int, str]] = []
+    provs = provinces()
+    for s in doc.sentences:
+        if not s.tokens:
+            continue
+        # One cheap pass says which patterns can match at all; most sentences need only a few of them.
+        heads: set[str] = set()
+        for t in s.tokens:
+            heads |= _may_start(t.text)
+            if t.text in provs:
+                heads.add("admin")
+        here = _speaker_labels(text, s) + _given_names(text, s)
+        if "org" in heads:
+            here += _organisations(text, s)
+        if heads & {"admin", "venue"}:
+            here += _places(text, s)
+        if "programme" in heads:
+            here += _programmes(text, s)
+        if " " in s.text:
+            here += _full_names(text, s)
+        for a, b in _title_windows(s):
+            here += [(p.start, p.end, "person", "title") for p in title_names(text, a, b)]
+        cands += here
+        # The CRF reads only around words no rule has placed yet: it adds names the rules miss, and running it over
+        # what a gazetteer or a title already settled would cost time for nothing.
+        for i, j in _crf_windows(s, here):
+            crf += crf_entities(text, s.tokens[i:j])
+    kinds_known = {(a, b): k for a, b, k, _ in cands}
+    places = {text[a:b] for a, b, k, _ in cands if k == "place"}
+    orgs = {text[a:b] for a, b, k, _ in cands if k == "organization"}
+    for a, b, k in crf:
+        if k == "person":
+            span = _plausible_crf_person(text, a, b, places, orgs)
+            if span:
+                cands.append((span[0], span[1], "person", "crf"))
+        elif (a, b) not in kinds_known:
+            if k == "place" and text[a:b].split()[0] in _stopwords() or _generic_name(text[a:b]):
+                continue
+            if k == "organization" and not (_ORG_HEAD_RE.match(text, a) or re.search(r"[A-Z]|[ก-ฮ]\.", text[a:b])):
+                continue  # without a head word or an abbreviation the model's organisations are mostly noun phrases
+            cands.append((a, b, k, "crf"))
+    # A kin word inside an organisation or programme name ("สหกรณ์การเกษตรแม่|ทา") does not start a person's name.
+    containers = sorted((a, b) for a, b, k, src in cands
+                        if k != "person" and src in ("gazetteer", "pattern", "programme"))
+    titled = {c[0]: c for c in cands if c[3] == "title"}
+    for a, b in containers:  # "สหกรณ์การเกษตรแม่|ทา": the name ends in a kin word and the short word after it
+        nxt = titled.get(b)
+        if nxt and nxt[1] - nxt[0] <= 4 and nxt in cands and _title_before(text[a:b]):
+            cands.remove(nxt)
+            cands.append((a, nxt[1], "organization", "pattern"))
+    cands = [c for c in cands if c[3] != "title" or not _inside_container(containers, c[0])
+             or not _title_before(text[max(0, c[0] - 12) : c[0]])]
+    cands = [c for c in cands if c[2] != "person" or c[3] == "title" or not _public_figure(text, c[0])]
+    resolved = _resolve(cands)
+    resolved += [c for c in _mentions(doc, resolved) if not _public_figure(text, c[0])]
+    resolved = _resolve(resolved)
+    return [Entity(a, b, k, text[a:b], src) for a, b, k, src in resolved]
+
+
+def _inside_container(containers: list[tuple[int, int]], pos: int) -> bool:
+    """Whether `pos` lies inside one of the sorted (start, end) spans, past its first letter."""
+    i = bisect.bisect_left(containers, (pos - 1,)) - 1
+    for a, b in containers[max(0, i - 3) : i + 2]:  # spans may nest; look at the few that start just before pos
+        if a < pos - 1 and pos <= b:
+            return True
+    return False
+
+
+def _generic_name(span: str) -> bool:
+    """A head word alone or with a generic word ("เครือข่าย", "องค์กรใหญ่"): no name."""
+    m = _ORG_HEAD_RE.match(span) or _VENUE_HEAD_RE.match(span)
+    if not m:
+        return False
+    rest = span[m.end() :].strip()
+    return (not rest or rest in GENERIC_AFTER or rest in _stopwords()
+            or (m.group() in WEAK_ORG_HEADS and rest in _known()))
+
+
+def _public_figure(text: str, start: int) -> bool:
+    """A name right after a public office ("ผู้ว่าราชการจังหวัดน่าน นาย...") is a public figure named as such."""
+    from kcapture.extract.personal import PUBLIC_ROLES
+
+    before = text[max(0, start - 60) : start]
+    m = _title_before(before)
+    if m:
+        before = before[: m.start()]
+    before = before.rstrip()
+    # The office may name its place: "ผู้ว่าราชการจังหวัดน่าน", "นายกองค์การบริหารส่วนตำบลหนองไผ่".
+    return bool(PUBLIC_ROLES.search(before + " ") or re.search(
+        r"(?:ผู้ว่าราชการจังหวัด|รองผู้ว่าราชการจังหวัด|นายอำเภอ|นายกองค์การบริหารส่วน\S*|นายกเทศมนตรี\S*)\S*\s*$", before))
+
+
+def _mentions(doc: Document, found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """Other mentions of a name found in a sure context: a person's name after a title elsewhere in the document, a
+    sub-district or district name written without its administrative word."""
+    from kcapture.extract.personal import VERBS
+
+    text = doc.text
+    persons: dict[str, str] = {}
+    for a, b, k, src in found:
+        if k == "person" and src in ("title", "label", "fullname"):
+            name = text[a:b].split()[0]
+            if len(name) >= 2 and _THAI_WORD.fullmatch(name) and name not in provinces():
+                persons[name] = "person"
+        elif k == "place" and src == "admin":
+            m = _ADMIN_RE.match(text, a)
+            if m and m.group() in ("ตำบล", "ต.", "อำเภอ", "อ.", "แขวง", "เขต"):
+                name = text[m.end() : b].strip()
+                if len(name) >= 3 and name not in _known():
+                    persons.setdefault(name, "place")
+    if not persons:
+        return []
+    prefixes = {n[:k] for n in persons for k in range(1, len(n) + 1)}
+    out = []
+    for s in doc.sentences:
+        for i, t in enumerate(s.tokens):
+            if t.text not in prefixes:
+                continue
+            for name, kind in _candidates_at(text, s.tokens, i, persons):
+                end = t.start + len(name)
+                ordinary = name in _known() or name in VERBS
+                if kind == "person" and ordinary and not _SPEECH_AFTER.match(text[end : end + 12]):
+                    continue
+                out.append((t.start, end, kind, "mention"))
+    return out
+
+
+def _candidates_at(text: str, toks: list[Token], i: int, names: dict[str, str]) -> list[tuple[str, str]]:
+    t = toks[i]
+    if i > 0 and toks[i - 1].end == t.start and _THAI_WORD.fullmatch(toks[i - 1].text) and \
+            toks[i - 1].text not in _stopwords():
+        return []  # inside a longer run of letters
+    out = []
+    for k in range(i, min(len(toks), i + 4)):
+        if k > i and toks[k].start != toks[k - 1].end:
+            break
+        piece = text[t.start : toks[k].end]
+        if piece in names:
+            nxt = toks[k + 1] if k + 1 < len(toks) else None
+            # The name must end where a word ends and no longer word goes on from it ("แดงเล่า" yes, "แดงโม" no).
+            if nxt is None or nxt.start != toks[k].end or nxt.text in _stopwords() \
+                    or _SPEECH_AFTER.match(text[toks[k].end : toks[k].end + 12]) or _is_verb(nxt.text):
+                out.append((piece, names[piece]))
+    return out
+
+
+def find_entities(doc: Document) -> list[Entity]:
+    """The document's entities, computed once and kept on `doc.metadata["_entities"]` for the later steps."""
+    cached = doc.metadata.get(_CACHE_KEY)
+    if isinstance(cached, dict) and cached.get("chars") == len(doc.text) \
+            and cached.get("sentences") == len(doc.sentences):
+        return [Entity(**e) for e in cached["items"]]
+    ents = detect(doc)
+    doc.metadata[_CACHE_KEY] = {"chars": len(doc.text), "sentences": len(doc.sentences),
+                                "items": [e.as_dict() for e in ents]}
+    return ents
+
+
+def text_document(text: str) -> Document:
+    """A minimal Document over plain text (one pseudo-sentence per line, the default word tokenizer), for callers that
+    have a string and no segmented Document."""
+    from kcapture.thai.tokenize import default_tokenizer
+
+    tok = default_tokenizer()
+    sentences = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            sentences.append(Sentence(id=len(sentences), start=pos, end=pos + len(line), text=line, block=0,
+                                      tokens=tok.tokenize(line, base=pos)))
+        pos += len(line) + 1
+    return Document(name="", format="txt", text=text, source_text=text, source_offsets=[], sentences=sentences)
