@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -59,8 +58,7 @@ def test_entities_are_computed_once_per_document():
 
 
 def test_labelled_set_beats_the_previous_rules():
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from entities import entity_step, evaluate, previous_rules
+    from entity_scoring import entity_step, evaluate, previous_rules
 
     rows = [json.loads(x) for x in (ROOT / "corpora" / "entities_test.jsonl").read_text("utf-8").splitlines()]
     assert len(rows) >= 250

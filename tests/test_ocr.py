@@ -1,6 +1,7 @@
 """OCR of scanned PDFs and page images with Tesseract's Thai model, on pages rendered here from the project's own text.
 
-The pages are drawn from kcapture/data/sample_visit.md (written for kcapture) by benchmarks/ocr_cer.py, the same code
+The pages are drawn from kcapture/data/sample_visit.md (written for kcapture) by tests/ocr_pages.py (shared with
+benchmarks/ocr_cer.py), the same code
 that measures the character error rate for the README. Tesseract is a system program (apt-get install tesseract-ocr
 tesseract-ocr-tha poppler-utils): without it these tests skip, and under CI they fail, so CI never passes by skipping.
 """
@@ -15,8 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from ocr_pages import TLWG, cer, degrade, render_pages, sample_paragraphs, to_png, to_scanned_pdf
 
-from benchmarks.ocr_cer import TLWG, cer, degrade, render_pages, sample_paragraphs, to_png, to_scanned_pdf
 from kcapture.errors import LimitExceededError, NoTextLayerError, UnreadableFileError
 from kcapture.ingest import read_bytes, sniff_format
 from kcapture.ingest.assemble import build_document

@@ -30,10 +30,7 @@ def redacted(analysis):
 
 
 def test_labeled_set_recall_and_precision():
-    import sys
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from redaction import evaluate, wrongly_removed
+    from redaction_scoring import evaluate, wrongly_removed
 
     rows = [json.loads(x) for x in (ROOT / "corpora" / "personal_data_test.jsonl").read_text("utf-8").splitlines()]
     assert sum(len(r["spans"]) for r in rows) >= 200
