@@ -41,3 +41,14 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits.from_env()
+
+
+def file_too_large(size: int, limits: Limits = DEFAULT_LIMITS):
+    """The one message for a file over the size limit (the app, the CLI and the readers all give this one)."""
+    from kcapture.errors import LimitExceededError
+
+    mb = 2**20
+    return LimitExceededError(
+        f"ไฟล์ใหญ่ {size / mb:.1f} MB เกินขีดจำกัด {limits.max_file_bytes / mb:.0f} MB",
+        f"the file is {size / mb:.1f} MB, over the limit of {limits.max_file_bytes / mb:.0f} MB",
+    )

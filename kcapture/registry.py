@@ -1,10 +1,11 @@
-"""Every pluggable part of kcapture, in one place: analysis steps, tagger engines and exporters.
+"""Every pluggable part of kcapture, in one place: readers, analysis steps, tagger engines and exporters.
 
 An entry is a name and where its object lives ("module:attribute"), imported the first time it is asked for, so
 listing the registries costs nothing and an optional part's missing dependency only matters when it is used. To add
 an exporter or a tagger engine: write one module, then add one line to the registry below (or call
 ``EXPORTERS.register("name", obj)`` from your own code).
 
+- READERS: kcapture.ingest.base.Reader objects (formats, how to recognise them from content, `read`).
 - STEPS: functions ``step(analysis, pipeline) -> None``, each adding its part to the Analysis (kcapture.steps).
 - TAGGERS: engines named by the `engine` field of a model's model.json; each entry is a
   kcapture.classify.tagger.TaggerEngine (``load(folder) -> Tagger``, ``save(tagger, folder, info)``); a Tagger is
@@ -49,6 +50,18 @@ class Registry:
     def items(self) -> list[tuple[str, Any]]:
         return [(name, self.get(name)) for name in self._entries]
 
+
+# Readers, in the order their content is recognised (kcapture.ingest.base.Reader; kcapture.ingest picks one).
+READERS = Registry("reader", {
+    "pdf": "kcapture.ingest.pdf:READER",
+    "image": "kcapture.ingest.ocr:READER",
+    "docx": "kcapture.ingest.docx:READER",
+    "line": "kcapture.ingest.line_chat:READER",
+    "vtt": "kcapture.ingest.subtitles:VTT_READER",
+    "srt": "kcapture.ingest.subtitles:SRT_READER",
+    "md": "kcapture.ingest.plaintext:MARKDOWN_READER",
+    "txt": "kcapture.ingest.plaintext:TEXT_READER",
+})
 
 # The analysis steps after reading, in the order Pipeline runs them (each reuses the Document's tokens).
 STEPS = Registry("step", {

@@ -16,7 +16,7 @@ import zlib
 from kcapture.document import Block
 from kcapture.errors import LimitExceededError, UnreadableFileError
 from kcapture.ingest.assemble import check_text_size
-from kcapture.ingest.base import Extracted
+from kcapture.ingest.base import Extracted, Reader
 from kcapture.limits import DEFAULT_LIMITS, Limits
 
 
@@ -197,3 +197,19 @@ def _table_blocks(table) -> list[Block]:
             if text.strip():
                 blocks.append(Block(text=text, kind="table_cell"))
     return blocks
+
+
+def _is_docx(head: bytes, data: bytes, ext: str) -> bool:
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    import io
+    import zipfile
+
+    try:
+        return ext == "docx" or "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+READER = Reader("docx", ("docx",), lambda data, fmt, limits, progress: read_docx(data, limits), _is_docx,
+                strong=True)

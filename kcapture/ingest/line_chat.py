@@ -19,7 +19,7 @@ from datetime import date
 
 from kcapture.document import Block
 from kcapture.errors import EmptyDocumentError
-from kcapture.ingest.base import Extracted
+from kcapture.ingest.base import Extracted, Reader
 from kcapture.ingest.encoding import decode_text
 
 MESSAGE = re.compile(r"^(?P<h>\d{1,2})[:.](?P<m>\d{2})(?:\s?(?P<ampm>[AaPp]\.?[Mm]\.?))?\t(?P<rest>.*)$")
@@ -279,3 +279,20 @@ def _drop_reason(body: str, sender: str) -> str | None:
     if _SYSTEM_SENT.match(body):
         return "system"
     return None
+
+
+def _is_line_chat(head: bytes, data: bytes, ext: str) -> bool:
+    if ext not in ("txt", ""):
+        return False
+    from kcapture.errors import KcaptureError
+    from kcapture.ingest.encoding import decode_text
+
+    try:
+        text, _ = decode_text(data[:65536])
+    except KcaptureError:
+        return False
+    return looks_like_line_chat(text)
+
+
+READER = Reader("line", ("line",), lambda data, fmt, limits, progress: read_line_chat(data), _is_line_chat,
+                strong=True)

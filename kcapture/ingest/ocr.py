@@ -33,7 +33,7 @@ from pathlib import Path
 from kcapture.document import Block
 from kcapture.errors import LimitExceededError, NoTextLayerError, UnreadableFileError
 from kcapture.ingest.assemble import check_text_size
-from kcapture.ingest.base import Extracted
+from kcapture.ingest.base import Extracted, Reader
 from kcapture.limits import DEFAULT_LIMITS, Limits
 
 Progress = Callable[[int, int], None]
@@ -336,3 +336,21 @@ def _ocr_pages(n: int, page_png: Callable[[int], tuple[bytes, int]], fmt: str, v
     meta = {"ocr": True, "ocr_engine": version, "ocr_languages": OCR_LANGUAGES, "ocr_dpi": sorted(resolutions),
             "pages": n, "ocr_seconds": round(time.monotonic() - started, 2)}
     return Extracted(fmt, blocks, meta)
+
+
+_IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg", b"II*\x00": "tif", b"MM\x00*": "tif"}
+_IMAGE_EXT = {"png": "png", "jpg": "jpg", "jpeg": "jpg", "tif": "tif", "tiff": "tif"}
+
+
+def image_format(head: bytes, ext: str) -> str:
+    """png, jpg or tif: by the first bytes, else by the extension (the reader then says it cannot open it)."""
+    for magic, fmt in _IMAGE_MAGIC.items():
+        if head.startswith(magic):
+            return fmt
+    return _IMAGE_EXT.get(ext, ext)
+
+
+READER = Reader("image", ("png", "jpg", "jpeg", "tif", "tiff"),
+                lambda data, fmt, limits, progress: read_image(data, fmt, limits, progress),
+                lambda head, data, ext: any(head.startswith(m) for m in _IMAGE_MAGIC), strong=True,
+                format_of=image_format)

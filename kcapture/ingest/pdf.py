@@ -18,7 +18,7 @@ from collections.abc import Callable
 from kcapture.document import Block
 from kcapture.errors import LimitExceededError, NoTextLayerError, UnreadableFileError
 from kcapture.ingest.assemble import check_text_size
-from kcapture.ingest.base import Extracted
+from kcapture.ingest.base import Extracted, Reader
 from kcapture.ingest.plaintext import LIST_ITEM
 from kcapture.limits import DEFAULT_LIMITS, Limits
 
@@ -693,3 +693,11 @@ def _move_spaces_in_block(ops, start: int, end: int, fonts: _PageFonts) -> bool:
     for k in runs:
         ops[k] = None
     return True
+
+
+def _is_pdf(head: bytes, data: bytes, ext: str) -> bool:
+    return b"%PDF-" in head[:1024]
+
+
+READER = Reader("pdf", ("pdf",), lambda data, fmt, limits, progress: read_pdf(data, limits, progress), _is_pdf,
+                strong=True)

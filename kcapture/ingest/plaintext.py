@@ -6,15 +6,25 @@ import re
 from collections import Counter
 
 from kcapture.document import Block
-from kcapture.ingest.base import Extracted
+from kcapture.ingest.base import Extracted, Reader
 from kcapture.ingest.encoding import decode_text
 
 LIST_ITEM = re.compile(r"^[ \t]*(?:[-•*●▪◦○➢✓–\uf0b7\uf0a7]|\(?(?:\d{1,3}|[๐-๙]{1,3}|[ก-ฮ])[.)](?!\d))[ \t]*\S")
 MD_HEADING = re.compile(r"^(#{1,6})[ \t]+\S")
+# What stays out of a Markdown block's text (the block's kind and level say it): a heading's hashes (and closing
+# hashes), a bullet and the spaces after it. A numbered item keeps its number ("1. ...", "ก. ..."): it is the writer's
+# own numbering. A "-" before a digit is a minus sign, not a bullet. Plain text keeps its lines as typed.
+MD_HEADING_MARKS = re.compile(r"^#{1,6}[ \t]+|[ \t]+#+[ \t]*$")
+BULLET = re.compile(r"^[ \t]*[-•*●▪◦○➢✓–\uf0b7\uf0a7](?:[ \t]+|(?=[^\d\s]))")
 # "พี่แดง: ...", "ผู้เข้าร่วม 3 : ...", "09:14 น้องฝน: ..."; the label is short and has no sentence in it.
 SPEAKER = re.compile(
     r"^[ \t]*(?:\[?\d{1,2}[:.]\d{2}(?::\d{2})?\]?[ \t]+)?"  # an optional chat time stamp
     r"([^\s:：\[\]()]{1,20}(?:[ \t][^\s:：\[\]()]{1,12})?)[ \t]*[:：][ \t]*\S"
+)
+# A page number on a line of its own, as text copied from a PDF or a printed report keeps it: "- 12 -", "หน้า 3/10".
+PAGE_NUMBER_LINE = re.compile(
+    r"^[ \t]*(?:[-–—][ \t]?[\d๐-๙]{1,4}[ \t]?[-–—]|(?:หน้า|หน้าที่|page)[ \t]?[\d๐-๙]{1,4}"
+    r"(?:[ \t]?(?:/|จาก|of)[ \t]?[\d๐-๙]{1,4})?|[\d๐-๙]{1,4})[ \t]*$", re.I
 )
 _NOT_SPEAKERS = {"วันที่", "เวลา", "สถานที่", "หมายเหตุ", "วัตถุประสงค์", "หัวข้อ", "เรื่อง", "ที่มา", "ผล", "สรุป",
                  "Note", "Date", "Time", "Venue", "http", "https"}
@@ -47,9 +57,15 @@ def read_plaintext(data: bytes, markdown: bool = False) -> Extracted:
         block_starts.append(starts[first])
         para.clear()
 
+    page_numbers = 0
     for i, line in enumerate(lines):
         if not line.strip():
             close_paragraph()
+            continue
+        if PAGE_NUMBER_LINE.match(line) and _stands_alone(lines, i, bare=line.strip().isdigit()):
+            # Its own paragraph: never a sentence. (Inside a paragraph the repair step removes it.)
+            close_paragraph()
+            page_numbers += 1
             continue
         heading = MD_HEADING.match(line) if markdown else None
         speaker_match = SPEAKER.match(line)
@@ -64,11 +80,39 @@ def read_plaintext(data: bytes, markdown: bool = False) -> Extracted:
                 indent = len(line) - len(line.lstrip())
                 blocks.append(Block(text=line, kind="list_item", level=1 + indent // 2))
             block_starts.append(starts[i])
+            _drop_marker(blocks, block_starts,
+                         MD_HEADING_MARKS if heading else BULLET if markdown and not speaker else None)
             continue
         para.append(i)
     close_paragraph()
     fmt = "md" if markdown else "txt"
-    return Extracted(fmt, blocks, {"encoding": encoding}, source_text=text, block_starts=block_starts)
+    meta = {"encoding": encoding, **({"page_numbers_dropped": page_numbers} if page_numbers else {})}
+    return Extracted(fmt, blocks, meta, source_text=text, block_starts=block_starts)
+
+
+def _drop_marker(blocks: list[Block], block_starts: list[int], marker: re.Pattern | None) -> None:
+    """Cut the last block's leading marker (and a heading's closing hashes) out of its text, moving its start so
+    offsets still point into the source text; a block that would be left empty keeps its text."""
+    block = blocks[-1]
+    if marker is None:
+        return
+    lead = marker.match(block.text)
+    left = lead.end() if lead else 0
+    right = len(block.text)
+    if marker is MD_HEADING_MARKS:
+        tail = marker.search(block.text, left)
+        if tail and tail.start() >= left and tail.group().strip():
+            right = tail.start()
+    if block.text[left:right].strip():
+        block.text = block.text[left:right]
+        block_starts[-1] += left
+
+
+def _stands_alone(lines: list[str], i: int, bare: bool) -> bool:
+    """True if line i has a blank line (or the file's start or end) on one side; a bare number needs both sides."""
+    before = i == 0 or not lines[i - 1].strip()
+    after = i == len(lines) - 1 or not lines[i + 1].strip()
+    return before and after if bare else before or after
 
 
 def _speaker_labels(lines: list[str]) -> set[str]:
@@ -93,3 +137,7 @@ def _speaker_labels(lines: list[str]) -> set[str]:
 def _looks_like_heading(line: str) -> bool:
     s = line.strip()
     return 0 < len(s) <= 60 and " " not in s.strip(" :：") or (len(s) <= 40 and s.endswith((":", "：")))
+
+
+TEXT_READER = Reader("txt", ("txt",), lambda data, fmt, limits, progress: read_plaintext(data, markdown=False))
+MARKDOWN_READER = Reader("md", ("md",), lambda data, fmt, limits, progress: read_plaintext(data, markdown=True))

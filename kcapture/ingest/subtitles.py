@@ -9,7 +9,7 @@ import re
 
 from kcapture.document import Block
 from kcapture.errors import UnreadableFileError
-from kcapture.ingest.base import Extracted
+from kcapture.ingest.base import Extracted, Reader
 from kcapture.ingest.encoding import decode_text
 
 TIME = re.compile(
@@ -83,3 +83,16 @@ def read_subtitles(data: bytes, fmt: str) -> Extracted:
         turn.append(cue)
     close_turn()
     return Extracted(fmt, blocks, {"encoding": encoding, "cues": len(cues)})
+
+
+_SRT = re.compile(rb"^\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->", re.M)
+
+
+def _stripped(head: bytes) -> bytes:
+    return head.lstrip(b"\xef\xbb\xbf \r\n\t")
+
+
+VTT_READER = Reader("vtt", ("vtt",), lambda data, fmt, limits, progress: read_subtitles(data, "vtt"),
+                    lambda head, data, ext: _stripped(head).startswith(b"WEBVTT"))
+SRT_READER = Reader("srt", ("srt",), lambda data, fmt, limits, progress: read_subtitles(data, "srt"),
+                    lambda head, data, ext: bool(_SRT.match(_stripped(head))))
