@@ -95,11 +95,13 @@ class PlainBaseline:
             for j in range(len(self.labels)):
                 if Y[tr, j].min() == Y[tr, j].max():
                     continue
-                m = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear").fit(X[tr], Y[tr, j])
+                m = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", dual=True).fit(
+                    X[tr], Y[tr, j])
                 oof[te, j] = m.predict_proba(X[te])[:, 1]
         self.thresholds = [best_threshold(oof[:, j], Y[:, j]) for j in range(len(self.labels))]
-        self.theme_models = [LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear").fit(X, Y[:, j])
-                             for j in range(len(self.labels))]
+        # dual=True: the same optimum as the primal problem, found faster when features outnumber sentences.
+        self.theme_models = [LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
+                                                dual=True).fit(X, Y[:, j]) for j in range(len(self.labels))]
         self.facet_model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000).fit(
             X, [r["facet"] for r in rows])
         return self
@@ -131,6 +133,9 @@ class Kcapture:
 CONFIGS = {
     "baseline": lambda: PlainBaseline(),
     "kcapture-default": lambda: Kcapture(),
+    "kcapture-ovr": lambda: Kcapture(head={"single_ovr": True}),
+    "kcapture-ovr-C2": lambda: Kcapture(head={"single_ovr": True, "C": 2.0}),
+    "kcapture-ovr-ctx0.6": lambda: Kcapture(head={"single_ovr": True, "theme_context_weight": 0.6}),
     "kcapture-C2": lambda: Kcapture(head={"C": 2.0}),
     "kcapture-C8": lambda: Kcapture(head={"C": 8.0}),
     "kcapture-nb": lambda: Kcapture(head={"nb_scaling": True}),
@@ -159,8 +164,10 @@ def main() -> None:
     ap.add_argument("--configs", default=",".join(CONFIGS))
     ap.add_argument("--final", action="store_true", help="refit the best and the baseline; score test + independent")
     ap.add_argument("--out", type=Path, help="write the figures as JSON")
+    ap.add_argument("--corpora", type=Path, default=CORPORA, help="folder with train/valid/test.jsonl")
     args = ap.parse_args()
-    train = read_jsonl(CORPORA / "train.jsonl") + read_jsonl(CORPORA / "valid.jsonl")
+    corpora = args.corpora
+    train = read_jsonl(corpora / "train.jsonl") + read_jsonl(corpora / "valid.jsonl")
     tokens = [word_tokens(r["text"]) for r in train]
     names = [n for n in args.configs.split(",") if n]
     if "baseline" not in names:
@@ -180,7 +187,7 @@ def main() -> None:
     result["selected"] = best
     print(f"selected by cross-validation: {best}")
     if args.final:
-        sets = {"test": read_jsonl(CORPORA / "test.jsonl"),
+        sets = {"test": read_jsonl(corpora / "test.jsonl"),
                 "independent": read_jsonl(CORPORA / "independent" / "independent_sentences.jsonl")}
         result["final"] = {}
         print(f"\nrefit on all {len(train)} training sentences; scored once")

@@ -28,6 +28,9 @@ class HeadSettings:
     # into the saved weights, so prediction and the model files are unchanged. Off by default.
     nb_scaling: bool = False
     nb_alpha: float = 1.0  # additive smoothing of the feature sums behind the ratio
+    # Single-label heads as one binary logistic regression per class (softmax over their logits) instead of one
+    # multinomial model: an order of magnitude faster to train on tens of thousands of sentences.
+    single_ovr: bool = False
 
 
 def context_matrix(X: sp.csr_matrix, n_word: int, groups: list | None, weight: float,
@@ -86,7 +89,9 @@ def _fit_binary(X, y, settings: HeadSettings, weight: np.ndarray | None = None) 
         return _fit_binary_nb(X, y, settings, weight)
     from sklearn.linear_model import LogisticRegression  # training only: prediction needs no scikit-learn
 
-    clf = LogisticRegression(C=settings.C, class_weight=settings.class_weight, solver="liblinear", max_iter=1000)
+    # The dual problem: many more features than sentences, so liblinear solves it several times faster (same optimum).
+    clf = LogisticRegression(C=settings.C, class_weight=settings.class_weight, solver="liblinear", dual=True,
+                             max_iter=1000)
     clf.fit(X, y, sample_weight=weight)
     return clf.coef_[0], float(clf.intercept_[0])
 
@@ -104,14 +109,15 @@ def _fit_binary_nb(X, y: np.ndarray, settings: HeadSettings, weight: np.ndarray 
 
     r = nb_log_count_ratio(X, y, settings.nb_alpha)
     Xr = sp.csr_matrix(X).multiply(r.astype(np.float32)).tocsr()
-    clf = LogisticRegression(C=settings.C, class_weight=settings.class_weight, solver="liblinear", max_iter=1000)
+    clf = LogisticRegression(C=settings.C, class_weight=settings.class_weight, solver="liblinear", dual=True,
+                             max_iter=1000)
     clf.fit(Xr, y, sample_weight=weight)
     return clf.coef_[0] * r, float(clf.intercept_[0])  # (X * r) @ w == X @ (w * r)
 
 
 def _fit_ovr_nb(X, y: np.ndarray, n_classes: int, settings: HeadSettings, weight: np.ndarray | None = None
                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Single-label head as one NB-LR per class; softmax over their logits gives the class scores."""
+    """Single-label head as one (NB-)LR per class; softmax over their logits gives the class scores."""
     coef = np.zeros((n_classes, X.shape[1]))
     intercept = np.full(n_classes, -20.0)
     for c in np.unique(y):
@@ -123,7 +129,7 @@ def _fit_multiclass(X, y: np.ndarray, n_classes: int, settings: HeadSettings, we
                     ) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
 
-    if settings.nb_scaling:
+    if settings.nb_scaling or settings.single_ovr:
         return _fit_ovr_nb(X, y, n_classes, settings, weight)
 
     clf = LogisticRegression(C=settings.C, class_weight=settings.class_weight, max_iter=2000)
