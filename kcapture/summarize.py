@@ -31,6 +31,8 @@ from kcapture.textstats import smoothed_idf
 REPORT_SECTIONS = ("objective", "activity", "outcome", "success_factor", "challenge", "insight", "recommendation")
 # Facets that count as a "lesson" for the overview's strongest points, strongest kind first.
 LESSON_FACETS = ("insight", "success_factor", "challenge", "recommendation")
+# Candidates per report point considered by maximal marginal relevance (the rest are less relevant than all of them).
+MMR_POOL_FACTOR = 10
 # The order facets are listed in wherever all eight appear (the report's sections, then the context).
 FACET_ORDER = (*REPORT_SECTIONS, "context")
 
@@ -97,7 +99,8 @@ def report_points(doc: Document, themes: list[ThemeSummary], vectors: sp.csr_mat
             central = float(r.vector @ centroid) if centroid is not None else 0.0
             r.relevance = st.confidence_weight * r.confidence + (1 - st.confidence_weight) * central
         picked = 0
-        pool = sorted(runs, key=lambda r: (-r.relevance, r.start))
+        # Only the most relevant candidates can win: MMR over them (a long archive has thousands of runs).
+        pool = sorted(runs, key=lambda r: (-r.relevance, r.start))[: st.max_per_section * MMR_POOL_FACTOR]
         while pool and picked < st.max_per_section:
             best, best_value = None, -math.inf
             for r in pool:
