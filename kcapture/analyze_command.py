@@ -58,11 +58,23 @@ def write(analyses: list[Analysis], fmt: str, path: Path) -> None:
         raise InvalidInputError(f"เขียนไฟล์ {path} ไม่ได้", f"cannot write {path}: {err.strerror or err}") from err
 
 
+def _ocr_progress(done: int, total: int) -> None:
+    """Scanned pages are slow to read: say where OCR is (stderr, one line rewritten in place)."""
+    end = "\n" if done == total else ""
+    print(f"\rkcapture: อ่านภาพด้วย OCR หน้า {done}/{total} / OCR page {done} of {total}", end=end, file=sys.stderr,
+          flush=True)
+
+
 def analyze_paths(paths: list[Path], redact: bool = False, model: str | None = None) -> list[Analysis]:
     from kcapture.pipeline import Pipeline
 
-    pipe = Pipeline(model=model, redact=redact)
-    return [pipe.run_path(p) for p in paths]
+    pipe = Pipeline(model=model, redact=redact, progress=_ocr_progress)
+    analyses = [pipe.run_path(p) for p in paths]
+    for p, a in zip(paths, analyses, strict=True):
+        if a.document.metadata.get("ocr"):
+            print(f"kcapture: {p.name} อ่านจากภาพด้วย OCR โปรดตรวจทานข้อความ / read from images with OCR: check the "
+                  "text", file=sys.stderr)
+    return analyses
 
 
 def _to_stdout(analyses: list[Analysis], fmt: str) -> None:
