@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from kcapture.document import Document, Sentence
+from kcapture.textstats import smoothed_idf
 
 _CONTENT = re.compile(r"^[\u0e01-\u0e2e\u0e30-\u0e4eA-Za-z][\u0e01-\u0e4eA-Za-z\-]*$")
 # Words that carry no topic in reports although they are not in PyThaiNLP's stop list.
@@ -156,7 +157,7 @@ def theme_keywords(terms: dict[int, list[str]], sentence_ids: Iterable[int], n: 
     tf: Counter[str] = Counter()
     for sid in ids:
         tf.update(terms.get(sid, []))
-    scores = {t: c * (math.log((1 + n_sent) / (1 + df[t])) + 1.0) for t, c in tf.items()}
+    scores = {t: c * (float(smoothed_idf(n_sent, df[t]))) for t, c in tf.items()}
     return _top(scores, n)
 
 
@@ -174,6 +175,6 @@ def document_keywords(terms: dict[int, list[str]], n: int = 15) -> list[str]:
             # Unseen in the background (domain terms, pairs) counts as rare.
             rarity = math.log(total / (1 + freqs.get(t, 0)))
         else:
-            rarity = math.log((1 + n_sent) / (1 + df[t])) + 1.0
+            rarity = float(smoothed_idf(n_sent, df[t]))
         scores[t] = (1 + math.log(c)) * rarity
     return _top(scores, n)
