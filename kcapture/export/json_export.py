@@ -25,13 +25,18 @@ def _lesson(le: Lesson) -> dict[str, Any]:
             "start": le.start, "end": le.end, "score": le.score, "themes": list(le.themes or [le.theme])}
 
 
+# Sentence.to_dict fields the report leaves out (tokens as offsets; the block index) or adds only when known.
+_SENTENCE_OMIT = ("tokens", "block", "kind", "theme_scores", "facet_scores")
+_SENTENCE_WHEN_KNOWN = ("speaker", "time_start", "time_end")
+
+
 def _sentence(s: Sentence) -> dict[str, Any]:
-    row = {"id": s.id, "start": s.start, "end": s.end, "text": s.text, "themes": list(s.themes), "facet": s.facet}
-    # Chats and subtitles: who said it and when (the contract's optional keys), only where the reader knew them.
-    if s.speaker:
-        row["speaker"] = s.speaker
-    if s.time_start:
-        row["time_start"] = s.time_start
+    """The document's own serialisation of a sentence (Sentence.to_dict), with its text, as the contract lists it;
+    chats and subtitles add who said it and when, only where the reader knew them."""
+    row = {"text": s.text, **{k: v for k, v in s.to_dict().items() if k not in _SENTENCE_OMIT}}
+    for key in _SENTENCE_WHEN_KNOWN:
+        if row.get(key) is None:
+            row.pop(key, None)
     return row
 
 
