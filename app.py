@@ -20,6 +20,7 @@ import streamlit as st  # noqa: E402
 
 from kcapture import views as v  # noqa: E402
 from kcapture.errors import KcaptureError  # noqa: E402
+from kcapture.export.common import STRONGEST_NOTE, report_sections  # noqa: E402
 from kcapture.library import CustomCode, Library, default_library_path, safe_filename  # noqa: E402
 from kcapture.limits import DEFAULT_LIMITS  # noqa: E402
 
@@ -27,8 +28,10 @@ PAGES = {
     "upload": "อัปโหลด · Upload",
     "overview": "ภาพรวม · Overview",
     "themes": "ประเด็น · Themes",
+    "across": "บทเรียนข้ามการลงพื้นที่ · Across visits",
     "document": "เอกสาร · Document",
     "search": "ค้นหา · Search",
+    "agreement": "ความสอดคล้องของการให้รหัส · Agreement",
     "export": "ส่งออก · Export",
     "codebook": "รหัส/โมเดล · Codebook & model",
 }
@@ -108,7 +111,7 @@ def choose_document(lib: Library) -> int | None:
         st.session_state.doc_id = int(wanted) if wanted and wanted.isdigit() and int(wanted) in ids else ids[-1]
     with st.sidebar:
         doc_id = st.selectbox("บันทึกการลงพื้นที่ · Visit", ids, format_func=lambda i: f"{i} · {names[i]}",
-                              key="doc_id")
+                              key="doc_id", placeholder=v.PLACEHOLDER)
     st.query_params["doc"] = str(doc_id)
     return doc_id
 
@@ -223,16 +226,17 @@ def show_theme_shares(lib: Library, doc_id: int, key: str) -> None:
     if not rows:
         st.info("ไม่พบประเด็นในเอกสารนี้ · no themes found in this document")
         return
-    df = pd.DataFrame(rows)
-    chart = alt.Chart(df).mark_bar().encode(
-        x=alt.X("share:Q", title="สัดส่วนประโยค · share of sentences", axis=alt.Axis(format="%")),
-        y=alt.Y("label_th:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("theme:N", legend=None),
-        tooltip=[alt.Tooltip("label:N", title="ประเด็น"), alt.Tooltip("sentences:Q", title="ประโยค"),
-                 alt.Tooltip("share:Q", format=".0%")],
-    ).properties(height=max(120, 28 * len(rows)))
-    st.altair_chart(chart, width="stretch", key=f"shares_{key}")
+    st.altair_chart(v.theme_chart(rows), width="stretch", key=f"shares_{key}")
     st.markdown("  \n".join(f"- {esc(r['label'])}: **{r['share']:.0%}** ({r['sentences']})" for r in rows[:6]))
+
+
+def safe_analysis(lib: Library, doc_id: int):
+    """The visit's Analysis with the user's corrections, or None (and a one-line message) if it cannot be made."""
+    try:
+        return cached_analysis(str(lib.path), doc_id, lib.revision())
+    except KcaptureError as err:
+        st.error(f"{esc(err.message_th)}  \n{esc(err.message_en)}")
+        return None
 
 
 def page_overview(lib: Library, doc_id: int | None) -> None:
@@ -244,9 +248,10 @@ def page_overview(lib: Library, doc_id: int | None) -> None:
     meta = row["metadata"]
     sentences = lib.sentences(doc_id)
     codebook = lib.codebook()
-    analysis = cached_analysis(str(lib.path), doc_id, lib.revision())  # with the user's corrections
+    analysis = safe_analysis(lib, doc_id)
     visit = asdict(analysis.visit) if analysis is not None else (meta.get("visit") or {})
     keywords = list(analysis.keywords) if analysis is not None else (meta.get("keywords") or [])
+    sections = report_sections(analysis, codebook) if analysis is not None else []
     with st.container(border=True):
         st.markdown(f"#### :material/description: {esc(row['name'])}")
         fields = v.visit_fields(visit)
@@ -262,17 +267,30 @@ def page_overview(lib: Library, doc_id: int | None) -> None:
     with right:
         st.subheader("คำสำคัญ · Keywords")
         st.markdown(" · ".join(esc(str(k)) for k in keywords[:20]) if keywords else "—")
-        st.subheader("บทเรียนเด่น · Strongest insights")
-        for item in v.insights(analysis, sentences):
-            theme = ", ".join(v.code_label(codebook, t, lang="th") for t in item["themes"]) or "—"
-            st.markdown(f"> {esc(item['text'])}")
-            st.caption(f"{esc(v.code_label(codebook, item['facet'], 'facet'))} · {esc(theme)} · {item['score']:.2f}")
-    st.subheader("ประเด็น × การลงพื้นที่ (ทั้งคลัง) · Themes × visits (whole library)")
+        st.subheader("★ บทเรียนเด่น · Strongest points")
+        strongest = v.strongest_points(sections)
+        if not strongest:
+            st.caption("ยังไม่พบบทเรียนในบันทึกนี้ · no lesson found in these notes yet")
+        for sec, point in strongest:
+            st.markdown(v.quote_markdown(point, facet_label=v.code_label(codebook, sec.facet, "facet", "th")))
+    st.subheader("รายงานถอดบทเรียน · Lesson report")
+    if not sections:
+        st.info("ยังไม่มีประโยคที่ติดแท็กประเด็น · no sentence is tagged with a theme yet")
+    else:
+        st.caption(esc(STRONGEST_NOTE) + " · ส่งออกเป็นไฟล์ได้ที่หน้าส่งออก · download it on the Export page")
+        for sec in sections:
+            st.markdown(f"##### {esc(sec.heading)}")
+            for point in sec.points:
+                st.markdown(v.quote_markdown(point))
+    st.subheader("ประเด็น × การลงพื้นที่ · Themes × visits")
     library_heatmap(lib)
 
 
 def library_heatmap(lib: Library) -> None:
-    docs = lib.documents()
+    ids = v.report_doc_ids(lib)
+    docs = [d for d in lib.documents() if d.id in ids]
+    if v.sample_doc_id(lib) not in ids and len(ids) < lib.count_documents():
+        st.caption("ทั้งคลัง ยกเว้นบันทึกตัวอย่าง · the whole library but the built-in sample")
     if len(docs) > 40:
         st.caption(f"แสดง 40 รายการล่าสุดจาก {len(docs)} · showing the latest 40 of {len(docs)} visits")
         docs = docs[-40:]
@@ -303,18 +321,31 @@ def page_themes(lib: Library, doc_id: int | None) -> None:
     codebook = lib.codebook()
     docs = lib.documents()
     names = {d.id: d.name for d in docs}
+    follow_sidebar_visit(lib, doc_id, names)
     c1, c2, c3, c4 = st.columns([3, 3, 3, 2])
     theme = c1.selectbox("ประเด็น · Theme", codebook.theme_ids, format_func=lambda t: v.code_label(codebook, t),
-                         key="theme_pick")
+                         key="theme_pick", placeholder=v.PLACEHOLDER)
     facets = c2.multiselect("มิติ · Facets", codebook.facet_ids, format_func=lambda f: v.code_label(codebook, f, "facet"),
-                            key="theme_facets")
+                            key="theme_facets", placeholder=v.PLACEHOLDER_ALL)
     visits = c3.multiselect("การลงพื้นที่ · Visits", list(names), format_func=lambda i: f"{i} · {names[i]}",
-                            key="theme_visits")
+                            key="theme_visits", placeholder=v.PLACEHOLDER_ALL)
     min_score = c4.slider("คะแนนขั้นต่ำ · Min score", 0.0, 1.0, 0.0, 0.05, key="theme_min")
+    remember_theme_filter()
+    if theme is None:
+        return
     code = codebook.theme(theme)
     if code.definition_th or code.definition_en:
         st.caption(esc(code.definition_th or code.definition_en))
-    rows = lib.evidence(theme, facets or None, visits or None, min_score)
+    doc_ids = v.report_doc_ids(lib, visits)
+    if not visits:
+        sample = v.sample_doc_id(lib)
+        st.caption("ทุกการลงพื้นที่" + (" ยกเว้นบันทึกตัวอย่าง" if sample is not None and sample not in doc_ids else "")
+                   + " · every visit" + (" but the built-in sample" if sample is not None and sample not in doc_ids
+                                         else ""))
+    if not doc_ids:
+        st.info("ยังไม่มีเอกสาร · no documents yet")
+        return
+    rows = lib.evidence(theme, facets or None, doc_ids, min_score)
     st.markdown(f"**{len(rows)}** ประโยคหลักฐาน · evidence sentences")
     by_facet: dict[str, list[dict]] = {}
     for r in rows:
@@ -336,6 +367,184 @@ def page_themes(lib: Library, doc_id: int | None) -> None:
             st.caption(f"และอีก {len(group) - 60} ประโยค · and {len(group) - 60} more (ใช้ตัวกรอง · use the filters)")
 
 
+def follow_sidebar_visit(lib: Library, doc_id: int | None, names: dict[int, str]) -> None:
+    """The Themes page shows the visit chosen in the sidebar: when that choice changes, the page's visit filter
+    becomes that visit and the theme its largest one (the user can still widen the filter). The filter is kept in
+    copies of its own, because Streamlit forgets a widget's value while another page is shown."""
+    for key in ("theme_visits", "theme_pick"):
+        if key not in st.session_state and f"_{key}" in st.session_state:
+            st.session_state[key] = st.session_state[f"_{key}"]
+    if st.session_state.get("_themes_for_doc") != doc_id and doc_id is not None:
+        st.session_state._themes_for_doc = doc_id
+        st.session_state.theme_visits = [doc_id]
+        known = set(lib.codebook().theme_ids)
+        counts = {t: n for t, n in lib.theme_counts(doc_id).items() if t in known}
+        if counts:
+            st.session_state.theme_pick = max(counts, key=lambda t: (counts[t], t))
+    st.session_state.theme_visits = [i for i in st.session_state.get("theme_visits", []) if i in names]
+
+
+def remember_theme_filter() -> None:
+    st.session_state._theme_visits = list(st.session_state.get("theme_visits", []))
+    st.session_state._theme_pick = st.session_state.get("theme_pick")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Lessons across visits
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def cached_across(lib_path: str, doc_ids: tuple[int, ...], revision: int) -> dict:
+    with Library(lib_path) as lib:
+        return v.across_visits([v.analysis_for(lib, i) for i in doc_ids], lib.codebook())
+
+
+def make_combined_export(lib_path: str, doc_ids: list[int], fmt: str):
+    def build() -> bytes:
+        with Library(lib_path) as lib:
+            return v.combined_export_bytes(lib, doc_ids, fmt)
+
+    return build
+
+
+def page_across(lib: Library) -> None:
+    st.header("บทเรียนข้ามการลงพื้นที่ · Lessons across visits")
+    docs = lib.documents()
+    names = {d.id: d.name for d in docs}
+    st.session_state.across_visits = [i for i in st.session_state.get("across_visits", []) if i in names]
+    chosen = st.multiselect("การลงพื้นที่ · Visits", list(names), format_func=lambda i: f"{i} · {names[i]}",
+                            key="across_visits", placeholder=v.PLACEHOLDER_ALL)
+    doc_ids = v.report_doc_ids(lib, chosen)
+    if not chosen:
+        sample = v.sample_doc_id(lib)
+        note = " (ยกเว้นบันทึกตัวอย่าง · but the built-in sample)" if sample is not None and sample not in doc_ids \
+            else ""
+        st.caption(f"ทั้งคลัง{note} · the whole library: {len(doc_ids)} การลงพื้นที่ · visits")
+    if len(doc_ids) > v.MAX_ACROSS:
+        st.warning(f"ใช้ {v.MAX_ACROSS} การลงพื้นที่ล่าสุดจาก {len(doc_ids)} เลือกเองได้ด้านบน · using the latest "
+                   f"{v.MAX_ACROSS} of {len(doc_ids)} visits; choose others above")
+        doc_ids = doc_ids[-v.MAX_ACROSS:]
+    if len(doc_ids) < 2:
+        st.info("เลือกอย่างน้อย 2 การลงพื้นที่ · choose at least two visits (อัปโหลดบันทึกเพิ่มได้ · or upload more "
+                "notes)")
+        return
+    try:
+        with st.spinner(f"กำลังสรุปบทเรียน {len(doc_ids)} การลงพื้นที่ · summarising {len(doc_ids)} visits…"):
+            data = cached_across(str(lib.path), tuple(doc_ids), lib.revision())
+    except KcaptureError as err:
+        st.error(f"{esc(err.message_th)}  \n{esc(err.message_en)}")
+        return
+    st.subheader("บทเรียนที่พบซ้ำ · Recurring lessons")
+    if not data["groups"]:
+        st.info("ยังไม่พบบทเรียนที่ซ้ำกันระหว่างการลงพื้นที่เหล่านี้ · no point recurs across these visits")
+    for i, g in enumerate(data["groups"], 1):
+        with st.container(border=True):
+            st.markdown(f"**{i}. พบใน {g['visits']} ครั้ง · {g['visits']} visits** · "
+                        f":gray-badge[{esc(g['facet_label'])}] "
+                        + " ".join(f":green-badge[{esc(t)}]" for t in g["theme_labels"][:4]))
+            for q in g["quotes"]:
+                st.markdown(f"> “{esc(q['text'])}”")
+                st.caption(esc(q["visit"]))
+    st.subheader("ประเด็น × การลงพื้นที่ · Themes × visits")
+    st.caption("จำนวนประโยคที่ติดแท็ก (สัดส่วนของการลงพื้นที่) · tagged sentences (share of the visit)")
+    if data["matrix"]:
+        st.dataframe(pd.DataFrame(data["matrix"]), hide_index=True)
+    st.subheader("ดาวน์โหลดรายงานรวม · Download the combined report")
+    formats = [f for f in v.export_formats() if f.id in ("docx", "md", "xlsx")]
+    cols = st.columns(len(formats))
+    for col, fmt in zip(cols, formats, strict=True):
+        col.download_button(fmt.label, make_combined_export(str(lib.path), doc_ids, fmt.id),
+                            icon=":material/download:", file_name=f"kcapture-{len(doc_ids)}-visits.{fmt.extension}",
+                            mime=fmt.mime, key=f"dl_across_{fmt.id}", on_click="ignore")
+    st.caption("รายงานของแต่ละการลงพื้นที่ ตาราง และบทเรียนที่พบซ้ำ ในไฟล์เดียว · each visit's report, the matrix "
+               "and the recurring lessons in one file")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Intercoder agreement
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def page_agreement(lib: Library, doc_id: int | None) -> None:
+    from kcapture.agreement import compare
+
+    st.header("ความสอดคล้องของการให้รหัส · Intercoder agreement")
+    codebook = lib.codebook()
+    mode = st.radio("เปรียบเทียบ · Compare", ["corrections", "files"], key="agree_mode", horizontal=True,
+                    format_func={"corrections": "การแก้ไขของผู้ใช้ กับ โมเดล · a person's corrections vs the model",
+                                 "files": "สองไฟล์ JSONL (สองคน) · two JSONL codings (two people)"}.get)
+    labels = ("ชุดที่ 1 · first", "ชุดที่ 2 · second")
+    try:
+        if mode == "corrections":
+            docs = lib.documents()
+            names = {d.id: d.name for d in docs}
+            if "agree_docs" not in st.session_state:
+                st.session_state.agree_docs = [doc_id] if doc_id is not None else []
+            st.session_state.agree_docs = [i for i in st.session_state.agree_docs if i in names]
+            chosen = st.multiselect("เอกสาร · Documents", list(names), format_func=lambda i: f"{i} · {names[i]}",
+                                    key="agree_docs", placeholder=v.PLACEHOLDER)
+            people = v.correctors(lib, chosen)
+            who = st.multiselect("ผู้แก้ไข · Corrected by", people, key="agree_who", placeholder=v.PLACEHOLDER_ALL)
+            first, second, texts = v.correction_codings(lib, chosen, who or None)
+            labels = ("การแก้ไข · corrections", "โมเดล · model")
+            st.caption("เทียบเฉพาะประโยคที่มีผู้แก้ไข (ประโยคอื่นยังเป็นป้ายของโมเดล) · only the sentences a person "
+                       "corrected (the others still carry the model's labels)")
+            if not first:
+                st.info("ยังไม่มีประโยคที่แก้ไขในเอกสารที่เลือก แก้ได้ที่หน้าเอกสาร · no corrected sentence in these "
+                        "documents yet: correct some on the Document page")
+                return
+        else:
+            st.caption('แต่ละบรรทัด · one JSON object a line: {"id": "...", "themes": ["..."], "facet": "...", '
+                       '"text": "..." (ไม่บังคับ · optional)}; จับคู่ด้วย id · rows are matched by id')
+            c1, c2 = st.columns(2)
+            up1 = c1.file_uploader("ชุดที่ 1 (เช่น ผู้ให้รหัสคนแรก) · first coding", key="agree_first")
+            up2 = c2.file_uploader("ชุดที่ 2 · second coding", key="agree_second")
+            if up1 is None or up2 is None:
+                st.info("อัปโหลดทั้งสองไฟล์ · upload both files")
+                return
+            first = v.parse_coding(up1.getvalue(), safe_filename(up1.name))
+            second = v.parse_coding(up2.getvalue(), safe_filename(up2.name))
+            texts = {r["id"]: r["text"] for r in [*second, *first] if r.get("text")}
+        ag = compare(first, second, texts)
+    except KcaptureError as err:
+        st.error(f"{esc(err.message_th)}  \n{esc(err.message_en)}")
+        return
+    show_agreement(ag, codebook, labels)
+
+
+def show_agreement(ag, codebook, labels: tuple[str, str]) -> None:
+    import json
+
+    per_label, diffs = v.agreement_tables(ag, codebook)
+
+    def kappa(k: float | None) -> str:
+        return "–" if k is None else f"{k:.2f}"
+
+    cols = st.columns(5)
+    cols[0].metric("ประโยค · sentences", ag.sentences)
+    cols[1].metric("มิติตรงกัน · facet agreement", f"{ag.facet.percent:.0%}")
+    cols[2].metric("kappa มิติ · facet kappa", kappa(ag.facet.kappa))
+    cols[3].metric("kappa เฉลี่ยประเด็น · mean theme kappa", kappa(ag.theme_mean_kappa))
+    cols[4].metric("macro-F1 ประเด็น · themes", f"{ag.theme_macro_f1:.2f}")
+    st.caption(f"{esc(labels[0])} เทียบกับ · against {esc(labels[1])} · kappa ของ Cohen: ≥ 0.61 ดี · substantial, "
+               "0.41–0.60 ปานกลาง · moderate, ≤ 0.40 ควรคุยกัน · worth discussing")
+    def named(rows: list[dict]) -> pd.DataFrame:  # "first" / "second" say whose coding it is
+        return pd.DataFrame(rows).rename(columns=lambda c: c.replace("ชุดที่ 1 · first", labels[0])
+                                         .replace("ชุดที่ 2 · second", labels[1]))
+
+    st.subheader("รายประเด็นและมิติ · Per theme and facet")
+    st.dataframe(named(per_label), hide_index=True)
+    st.subheader(f"ประโยคที่ให้รหัสต่างกัน · Sentences coded differently ({len(diffs)})")
+    if diffs:
+        st.dataframe(named(diffs), hide_index=True)
+    else:
+        st.success("ทั้งสองชุดตรงกันทุกประโยค · the two codings agree on every sentence")
+    st.download_button("agreement.json", json.dumps(ag.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"),
+                       icon=":material/download:", file_name="kcapture-agreement.json", mime="application/json",
+                       key="dl_agreement", on_click="ignore")
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Document + corrections
 # ---------------------------------------------------------------------------------------------------------------------
@@ -347,6 +556,19 @@ def save_correction(lib_path: str, doc_id: int, idx: int) -> None:
     with Library(lib_path) as lib:
         lib.correct(doc_id, idx, list(themes), facet, who=who())
     st.toast(f"บันทึกการแก้ไขประโยค {idx} แล้ว · correction saved", icon=":material/check_circle:")
+
+
+def ask_delete(doc_id: int | None) -> None:
+    """Callback: ask (or, with None, stop asking) to confirm deleting a document."""
+    st.session_state.confirm_delete = doc_id
+
+
+def delete_document(lib_path: str, doc_id: int) -> None:
+    with Library(lib_path) as lib:
+        name = (lib.document_row(doc_id) or {}).get("name", str(doc_id))
+        lib.delete_document(doc_id)
+    st.session_state.confirm_delete = None
+    st.toast(f"ลบ {esc(name)} แล้ว · deleted", icon=":material/delete:")
 
 
 def page_document(lib: Library, doc_id: int | None) -> None:
@@ -369,7 +591,8 @@ def page_document(lib: Library, doc_id: int | None) -> None:
         if wanted in idxs:
             st.session_state[key] = wanted
         idx = st.selectbox("เลือกประโยคเพื่อแก้ป้ายกำกับ · Select a sentence to correct", idxs, key=key,
-                           format_func=lambda i: f"{i} · {sentences[i]['text'][:60]}")
+                           format_func=lambda i: f"{i} · {sentences[i]['text'][:60]}",
+                           placeholder=v.PLACEHOLDER)
         s = sentences[idxs.index(idx)]
         with st.container(border=True):
             st.markdown(f"`{s['idx']}` {esc(s['text'])}")
@@ -381,25 +604,37 @@ def page_document(lib: Library, doc_id: int | None) -> None:
             theme_opts = list(dict.fromkeys([*codebook.theme_ids, *s["themes"]]))
             st.multiselect("ประเด็น · Themes", theme_opts, default=s["themes"], key=f"fix_themes_{doc_id}_{idx}",
                            format_func=lambda t: v.code_label(codebook, t), on_change=save_correction,
-                           args=(str(lib.path), doc_id, idx))
+                           args=(str(lib.path), doc_id, idx), placeholder="ไม่มีประเด็น · no theme")
             facet_opts = list(dict.fromkeys([*codebook.facet_ids, *([s["facet"]] if s["facet"] else [])]))
             st.selectbox("มิติ · Facet", facet_opts, index=facet_opts.index(s["facet"]) if s["facet"] else 0,
                          key=f"fix_facet_{doc_id}_{idx}", format_func=lambda f: v.code_label(codebook, f, "facet"),
-                         on_change=save_correction, args=(str(lib.path), doc_id, idx))
+                         on_change=save_correction, args=(str(lib.path), doc_id, idx),
+                         placeholder=v.PLACEHOLDER)
             if s["corrected"]:
                 st.caption("✎ แก้ไขโดยผู้ใช้แล้ว (บันทึกทันที) · corrected by a user (saved at once)")
             else:
                 st.caption("การเปลี่ยนแปลงจะบันทึกทันที · changes are saved at once")
         highlight = st.selectbox("ไฮไลต์ · Highlight", options, key="highlight",
-                                 format_func=lambda t: labels.get(t) or v.code_label(codebook, t))
+                                 format_func=lambda t: labels.get(t) or v.code_label(codebook, t),
+                                 placeholder=v.PLACEHOLDER)
         if highlight == "*":
             st.markdown(" ".join(f":{v.theme_color(codebook.theme_ids, t)}-background"
                                  f"[{esc(v.code_label(codebook, t, lang='th'))}]" for t in codebook.theme_ids))
-        with st.expander("จัดการเอกสาร · Manage"):
-            if st.button("ลบเอกสารนี้ (การแก้ไขยังเก็บไว้) · Delete this document (corrections are kept)",
-                         key=f"delete_{doc_id}"):
-                lib.delete_document(doc_id)
-                st.rerun()
+        asking = st.session_state.get("confirm_delete") == doc_id
+        with st.expander("จัดการเอกสาร · Manage", expanded=asking):
+            if not asking:
+                st.button("ลบเอกสารนี้… · Delete this document…", key=f"delete_{doc_id}", on_click=ask_delete,
+                          args=(doc_id,))
+            else:
+                name = lib.document_row(doc_id)["name"]
+                st.warning(f"ลบ **{esc(name)}** ออกจากคลังหรือไม่? ประโยคและป้ายกำกับของเอกสารจะถูกลบ การแก้ไขยังเก็บไว้ "
+                           f"(กลับมาเมื่อนำเข้าไฟล์เดิมอีกครั้ง) · Delete **{esc(name)}** from the library? Its sentences "
+                           "and labels are removed; your corrections are kept (they return if the file is imported "
+                           "again).", icon=":material/delete:")
+                c1, c2 = st.columns(2)
+                c1.button("ยืนยันการลบ · Yes, delete", type="primary", key=f"delete_yes_{doc_id}",
+                          on_click=delete_document, args=(str(lib.path), doc_id))
+                c2.button("ยกเลิก · Cancel", key=f"delete_no_{doc_id}", on_click=ask_delete, args=(None,))
     with left:
         st.markdown(f"#### {esc(lib.document_row(doc_id)['name'])}")
         with st.container(height=720):
@@ -425,8 +660,9 @@ def page_search(lib: Library) -> None:
     from kcapture.library import query_tokens
 
     terms = [w for part in query_tokens(query) for w in part] + query.split()
-    how = "คำ (ตัดคำแล้ว) · words" if hits and hits[0].how == "words" else "ข้อความบางส่วน · substring"
-    st.markdown(f"พบ **{len(hits)}** ประโยค · {len(hits)} sentences found ({how})")
+    words = sum(h.how == "words" for h in hits)
+    st.markdown(f"พบ **{len(hits)}** ประโยค · {len(hits)} sentences found (คำ · words {words}, "
+                f"ส่วนของคำ · inside longer words {len(hits) - words})")
     for i, h in enumerate(hits):
         with st.container(border=True):
             st.markdown(v.bold_terms(h.text, terms))
@@ -518,7 +754,7 @@ def page_codebook(lib: Library) -> None:
                "changes live in this library")
     target = st.selectbox("ประเด็น · Theme", ["__new__", *codebook.theme_ids], key="code_target",
                           format_func=lambda t: "+ ประเด็นใหม่ · new theme" if t == "__new__"
-                          else v.code_label(codebook, t))
+                          else v.code_label(codebook, t), placeholder=v.PLACEHOLDER)
     current = codebook.theme(target) if target != "__new__" else None
     with st.form(f"code_form_{target}", clear_on_submit=False):
         code_id = st.text_input("รหัส (อังกฤษ) · id", value="" if current is None else current.id,
@@ -582,7 +818,8 @@ def page_codebook(lib: Library) -> None:
         choices = [0, *[m.id for m in versions]]
         active = next((m.id for m in versions if m.active), 0)
         pick = st.selectbox("ใช้โมเดลรุ่น · Use model version", choices, index=choices.index(active), key="version_pick",
-                            format_func=lambda i: "โมเดลพื้นฐาน · base model" if i == 0 else f"v{i}")
+                            format_func=lambda i: "โมเดลพื้นฐาน · base model" if i == 0 else f"v{i}",
+                            placeholder=v.PLACEHOLDER)
         if st.button("ใช้รุ่นนี้ (ย้อนกลับได้) · Activate / roll back", key="activate", disabled=pick == active):
             lib.activate_model(pick or None)
             bar = st.progress(0.0, text="ติดแท็กใหม่ · re-tagging")
@@ -674,6 +911,10 @@ def main() -> None:
                 page_overview(lib, doc_id)
             elif page == "themes":
                 page_themes(lib, doc_id)
+            elif page == "across":
+                page_across(lib)
+            elif page == "agreement":
+                page_agreement(lib, doc_id)
             elif page == "document":
                 page_document(lib, doc_id)
             elif page == "search":

@@ -11,11 +11,16 @@ from __future__ import annotations
 import re
 import string
 
-from kcapture.summarize import LESSON_FACETS
-
 _PUNCT = set(string.punctuation)
 _AUTOLINK = re.compile(r"(?i)(?:https?:|ftp:|mailto:|www\.|@)(?=\S)")
 THEME_COLORS = ("blue", "green", "orange", "violet", "red", "yellow", "gray")
+# One solid colour for every bar of a theme chart: the bar's label names the theme, and a pale palette colour made the
+# biggest bar near-invisible. The app's primary colour, 6:1 contrast against the white page.
+BAR_COLOR = "#2f6f5e"
+BAR_STEP = 30  # pixels per bar: every label fits, none is dropped
+PLACEHOLDER = "เลือก… · Choose…"
+PLACEHOLDER_ALL = "ทั้งหมด (ยังไม่ได้เลือก) · all (none chosen)"
+MAX_ACROSS = 30  # visits analysed together on the lessons-across-visits page (each analysis takes a moment)
 
 
 def md_escape(text: str | None) -> str:
@@ -130,28 +135,6 @@ def theme_shares(sentences: list[dict], codebook) -> list[dict]:
     return share_rows(counts, len(sentences), codebook)
 
 
-def strongest_insights(sentences: list[dict], n: int = 6, facets: tuple[str, ...] = LESSON_FACETS) -> list[dict]:
-    """Lesson-like sentences (insight, success factor, recommendation), a user's correction first, then by score."""
-    rows = []
-    for s in sentences:
-        if s["facet"] in facets:
-            score = 1.0 if s.get("corrected") else float(s["facet_scores"].get(s["facet"], 0.0))
-            rows.append({**s, "score": score})
-    rows.sort(key=lambda r: (-r["score"], r["idx"]))
-    return rows[:n]
-
-
-def insights(analysis, sentences: list[dict], n: int = 5) -> list[dict]:
-    """The overview's strongest lessons: kcapture.summarize's choice when there is an Analysis, else by facet score."""
-    if analysis is None:
-        return [{"text": s["text"], "themes": s["themes"], "facet": s["facet"], "score": s["score"]}
-                for s in strongest_insights(sentences, n)]
-    from kcapture.summarize import top_insights
-
-    return [{"text": le.text, "themes": list(le.themes or [le.theme]), "facet": le.facet, "score": float(le.score)}
-            for le in top_insights(analysis, n)]
-
-
 def visit_fields(visit: dict) -> list[tuple[str, str]]:
     """The visit card as (label, value) pairs, values as plain strings (escape before rendering)."""
     def join(v):
@@ -200,3 +183,209 @@ def export_bytes(lib, doc_id: int, fmt: str, redact: bool = False) -> bytes:
     from kcapture.registry import EXPORTERS
 
     return EXPORTERS.get(fmt).to_bytes([analysis_for(lib, doc_id, redact)], lib.codebook())
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Which visits a view covers: the built-in sample never mixes into a team's own reports
+# --------------------------------------------------------------------------------------------------------------------
+def sample_doc_id(lib) -> int | None:
+    """The id of the built-in sample visit the library was seeded with, if it is still there."""
+    seeded = lib.get_meta("sample_seeded") or ""
+    if not seeded.isdigit():
+        return None
+    row = lib.document_row(int(seeded))
+    from kcapture.library import SAMPLE_VISIT
+
+    return int(seeded) if row is not None and row["name"] == SAMPLE_VISIT.name else None
+
+
+def report_doc_ids(lib, chosen: list[int] | None = None) -> list[int]:
+    """The visits a library-wide view covers: the chosen ones, else every visit but the built-in sample (the sample
+    alone when it is all the library holds)."""
+    ids = [d.id for d in lib.documents()]
+    if chosen:
+        return [i for i in chosen if i in ids]
+    sample = sample_doc_id(lib)
+    real = [i for i in ids if i != sample]
+    return real or ids
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Charts
+# --------------------------------------------------------------------------------------------------------------------
+def theme_chart(rows: list[dict]):
+    """A horizontal bar per theme (largest share first), every label shown, the share written at the bar's end."""
+    import altair as alt
+    import pandas as pd
+
+    df = pd.DataFrame(rows)
+    order = alt.EncodingSortField(field="share", order="descending")
+    base = alt.Chart(df).encode(
+        y=alt.Y("label_th:N", sort=order, title=None,
+                axis=alt.Axis(labelLimit=300, labelOverlap=False, labelFontSize=13, labelPadding=6)),
+        x=alt.X("share:Q", title="สัดส่วนประโยค · share of sentences", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, max(0.05, min(1.0, float(df["share"].max()) * 1.15))])),
+        tooltip=[alt.Tooltip("label:N", title="ประเด็น · theme"), alt.Tooltip("sentences:Q", title="ประโยค · sentences"),
+                 alt.Tooltip("share:Q", title="สัดส่วน · share", format=".0%")],
+    )
+    bars = base.mark_bar(color=BAR_COLOR)
+    text = base.mark_text(align="left", dx=4, fontSize=12, color="#1f1f1f").encode(
+        text=alt.Text("share:Q", format=".0%"))
+    return (bars + text).properties(height=alt.Step(BAR_STEP))
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The lesson report (kcapture.export.common.report_sections: the app and every export show the same outline)
+# --------------------------------------------------------------------------------------------------------------------
+def quote_markdown(point, facet_label: str | None = None) -> str:
+    """One report point as escaped Markdown: the whole quote (★ when it is one of the strongest), then its theme tags
+    as badges and where it is in the notes."""
+    from kcapture.export.common import STRONGEST_MARK, quote_ref
+
+    mark = f"{STRONGEST_MARK} " if point.strongest else ""
+    quote = f"> {mark}“{md_escape(point.lesson.text)}”"
+    tags = " ".join(f":green-badge[{md_escape(t)}]" for t in point.tags)
+    where = md_escape(quote_ref(point.lesson))
+    lead = f":gray-badge[{md_escape(facet_label)}] " if facet_label else ""
+    return f"{quote}\n\n{lead}{tags} :gray[{where}]"
+
+
+def strongest_points(sections) -> list[tuple[str, object]]:
+    """(section heading, point) of the report's ★ points, in report order."""
+    return [(sec, p) for sec in sections for p in sec.points if p.strongest]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Lessons across visits
+# --------------------------------------------------------------------------------------------------------------------
+def across_visits(analyses: list, codebook) -> dict:
+    """What the lessons-across-visits page shows, as plain data: the recurring lessons (kcapture.synthesis) with
+    their visit counts and the best quote of each visit, and the theme x visit matrix (kcapture.combine), the same
+    computations as the combined exports."""
+    from kcapture.combine import visit_matrix
+    from kcapture.export.common import percent, recurring_title
+    from kcapture.synthesis import recurring_lessons
+
+    m = visit_matrix(analyses, codebook)
+    groups = [{
+        "title": recurring_title(g, codebook), "visits": g.visits, "points": g.points,
+        "facet": g.facet, "facet_label": codebook.facet(g.facet).label_th,
+        "themes": list(g.themes), "theme_labels": [codebook.theme(t).label_th for t in g.themes],
+        "quotes": [{"visit": q.visit_name, "text": q.lesson.text, "score": q.lesson.score} for q in g.quotes],
+    } for g in recurring_lessons(analyses, m.visits)]
+    matrix = [{"ประเด็น · theme": label, **{visit: (f"{n} ({percent(sh)})" if n else "–")
+                                            for visit, n, sh in zip(m.visits, m.sentences[i], m.shares[i],
+                                                                    strict=True)}}
+              for i, label in enumerate(m.theme_labels)]
+    return {"visits": m.visits, "groups": groups, "matrix": matrix, "theme_ids": list(m.theme_ids)}
+
+
+def combined_export_bytes(lib, doc_ids: list[int], fmt: str) -> bytes:
+    """One combined report of several visits (the registered exporter: it adds the lessons across visits)."""
+    from kcapture.registry import EXPORTERS
+
+    return EXPORTERS.get(fmt).to_bytes([analysis_for(lib, i) for i in doc_ids], lib.codebook())
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Intercoder agreement (kcapture.agreement.compare)
+# --------------------------------------------------------------------------------------------------------------------
+def correction_codings(lib, doc_ids: list[int], who: list[str] | None = None
+                       ) -> tuple[list[dict], list[dict], dict[str, str]]:
+    """(a person's coding, the model's coding, texts) over the sentences a person corrected in these documents; with
+    `who`, only the sentences whose latest correction is by one of them. Ids are "doc:sentence"."""
+    by_person: dict[tuple[str, int | None, str], str] = {}
+    if who:
+        for c in lib.corrections(latest_only=True):
+            by_person[(c["doc_sha256"], c.get("sentence_start"), c["sentence_text"])] = c.get("who") or ""
+    person, model, texts = [], [], {}
+    for doc_id in doc_ids:
+        row = lib.document_row(doc_id)
+        if row is None:
+            continue
+        for s in lib.sentences(doc_id):
+            if not s["corrected"]:
+                continue
+            if who:
+                author = by_person.get((row["sha256"], s["start"], s["text"]))
+                if author is None:
+                    author = next((a for (sha, _start, text), a in by_person.items()
+                                   if sha == row["sha256"] and text == s["text"]), None)
+                if author not in who:
+                    continue
+            sid = f"{doc_id}:{s['idx']}"
+            person.append({"id": sid, "themes": list(s["themes"]), "facet": s["facet"]})
+            model.append({"id": sid, "themes": list(s["model_themes"]), "facet": s["model_facet"]})
+            texts[sid] = s["text"]
+    return person, model, texts
+
+
+def correctors(lib, doc_ids: list[int]) -> list[str]:
+    """The people whose corrections are the latest of some sentence of these documents."""
+    shas = {(lib.document_row(i) or {}).get("sha256") for i in doc_ids}
+    return sorted({c.get("who") or "" for c in lib.corrections(latest_only=True) if c["doc_sha256"] in shas} - {""})
+
+
+def parse_coding(data: bytes, name: str) -> list[dict]:
+    """A coding uploaded as JSONL: one {"id", "themes": [...], "facet": ...} object per line ("text" optional).
+    Anything else raises InvalidInputError naming the file and the line."""
+    import json
+
+    from kcapture.errors import InvalidInputError
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InvalidInputError(f"{name} ไม่ได้เข้ารหัสแบบ UTF-8", f"{name} is not UTF-8") from err
+    rows, seen = [], set()
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InvalidInputError(f"{name} บรรทัด {n}: ไม่ใช่ JSON ที่ถูกต้อง",
+                                    f"{name} line {n}: not valid JSON ({err.msg})") from err
+        if not isinstance(row, dict) or "id" not in row:
+            raise InvalidInputError(f"{name} บรรทัด {n}: ต้องเป็นออบเจกต์ JSON ที่มี \"id\"",
+                                    f"{name} line {n}: each line must be a JSON object with an \"id\"")
+        themes = row.get("themes") or []
+        if not isinstance(themes, list) or not all(isinstance(t, str) for t in themes):
+            raise InvalidInputError(f"{name} บรรทัด {n}: \"themes\" ต้องเป็นรายการข้อความ",
+                                    f"{name} line {n}: \"themes\" must be a list of strings")
+        facet = row.get("facet")
+        if facet is not None and not isinstance(facet, str):
+            raise InvalidInputError(f"{name} บรรทัด {n}: \"facet\" ต้องเป็นข้อความ",
+                                    f"{name} line {n}: \"facet\" must be a string")
+        if str(row["id"]) in seen:
+            raise InvalidInputError(f"{name} บรรทัด {n}: id {row['id']} ซ้ำ", f"{name} line {n}: id {row['id']} repeats")
+        seen.add(str(row["id"]))
+        rows.append({"id": str(row["id"]), "themes": themes, "facet": facet,
+                     **({"text": row["text"]} if isinstance(row.get("text"), str) else {})})
+    if not rows:
+        raise InvalidInputError(f"{name} ไม่มีข้อมูล", f"{name} has no rows")
+    return rows
+
+
+def agreement_tables(ag, codebook) -> tuple[list[dict], list[dict]]:
+    """(per-label rows, disagreement rows) of an Agreement, with Thai labels first and the ids beside them."""
+    def label(code_id: str | None, kind: str) -> str:
+        return code_label(codebook, code_id, kind, lang="th") if code_id else "—"
+
+    per_label = []
+    for kind, rows in (("theme", ag.themes), ("facet", ag.facet_labels)):
+        for r in rows:
+            per_label.append({
+                "ชนิด · kind": "ประเด็น · theme" if kind == "theme" else "มิติ · facet",
+                "ป้าย · label": label(r.label, kind), "รหัส · id": r.label,
+                "ตรงกัน · agreement": f"{r.percent:.1%}", "kappa": None if r.kappa is None else round(r.kappa, 3),
+                "F1": round(r.f1, 3), "ชุดที่ 1 · first": r.first, "ชุดที่ 2 · second": r.second,
+            })
+    diffs = [{
+        "id": d.id, "ข้อความ · text": d.text or "",
+        "ประเด็น ชุดที่ 1 · first themes": ", ".join(label(t, "theme") for t in d.first_themes) or "—",
+        "ประเด็น ชุดที่ 2 · second themes": ", ".join(label(t, "theme") for t in d.second_themes) or "—",
+        "มิติ ชุดที่ 1 · first facet": label(d.first_facet, "facet"),
+        "มิติ ชุดที่ 2 · second facet": label(d.second_facet, "facet"),
+    } for d in ag.disagreements]
+    return per_label, diffs

@@ -153,6 +153,17 @@ def test_search_page_finds_a_thai_word_inside_unspaced_text(library):
     assert any("**ครัวกลาง**" in m.value for m in at.markdown)
 
 
+def test_search_page_finds_words_inside_longer_words_and_two_words_in_one_sentence(library):
+    at = _app()
+    _page(at, "search")
+    at.text_input(key="search_q").input("วิสาหกิจ ทุน").run()  # "ทุน" only inside "กองทุน" in the sample
+    assert not at.exception, [e.message for e in at.exception]
+    found = [html.unescape(m.value) for m in at.markdown if "**" in m.value and "วิสาหกิจ" in html.unescape(m.value)]
+    assert found and all("ทุน" in f for f in found)
+    assert any("กอง**ทุน**" in f for f in found)  # the part inside a longer word is shown in bold too
+    assert "inside longer words" in _text(at)
+
+
 def test_export_page_offers_every_available_format_with_redaction(library):
     from kcapture import views
 

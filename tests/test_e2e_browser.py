@@ -1,6 +1,7 @@
 """End to end in a real browser: `streamlit run app.py` on a free localhost port with a temporary library, driven by
 Playwright through Debian's headless Chromium. Upload the shared progress report, wait for its themes, correct one
-tag, reload, check the correction persisted, download the Word export and open it with python-docx.
+tag, reload, check the correction persisted, see the lesson report on the overview, download the Word export and open
+it with python-docx.
 
 Screenshots go to tests/artifacts/ (git-ignored). Skipped only when /usr/bin/chromium is missing outside CI; under
 CI=true a missing browser fails the test.
@@ -18,6 +19,7 @@ import pytest
 from app_harness import free_port, launch, stop_app  # noqa: E402
 from kc_support import ROOT, SHARED_SAMPLE, require_shared, small_model
 
+from kcapture import views
 from kcapture.library import Library
 
 CHROMIUM = Path(app_harness.CHROMIUM)
@@ -70,6 +72,14 @@ def test_upload_correct_reload_and_download_word(tmp_path):
             expect(page.get_by_text("analysed", exact=False).first).to_be_visible()
             expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "e2e-1-upload-themes.png"))
+            # Every bar of the theme chart has its label (none dropped as "overlapping") and the one dark colour.
+            chart = page.locator('[data-testid="stVegaLiteChart"]').first
+            bars = chart.locator("g.mark-rect.role-mark path")
+            expect(bars.first).to_be_attached()
+            labels = chart.locator('g[aria-label^="Y-axis"] g.role-axis-label text')
+            assert bars.count() >= 2 and labels.count() == bars.count(), (bars.count(), labels.count())
+            fills = set(bars.evaluate_all("els => els.map(e => e.getAttribute('fill'))"))
+            assert fills == {views.BAR_COLOR}, fills
             with Library(library) as lib:
                 docs = lib.documents()
                 assert [d.name for d in docs][-1] == SHARED_SAMPLE.name
@@ -101,6 +111,12 @@ def test_upload_correct_reload_and_download_word(tmp_path):
             expect(themes).to_contain_text(label)
             expect(page.get_by_text("corrected by a user", exact=False)).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "e2e-3-after-reload.png"))
+
+            # 3b. The overview is the lesson report: the ★ strongest points, then the sections with their quotes.
+            page.goto(f"{base}/?page=overview&doc={doc_id}")
+            expect(page.get_by_text("รายงานถอดบทเรียน · Lesson report")).to_be_visible()
+            expect(page.get_by_text("★", exact=False).first).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "e2e-3b-overview-report.png"), full_page=True)
 
             # 4. Download the Word export and open it.
             page.goto(f"{base}/?page=export&doc={doc_id}")

@@ -135,7 +135,8 @@ def test_markdown_headings_and_lists():
     headings = [s.text for s in doc.sentences if s.kind == "heading"]
     assert [h.lstrip("# ") for h in headings] == [TITLE, "สิ่งที่ทำ", "ขั้นตอนต่อไป"]
     items = [s.text for s in doc.sentences if s.kind == "list_item"]
-    assert items == [f"- {ITEMS[0]}", f"- {ITEMS[1]}", "- ติดตามผลทุกเดือน", "1. ประชุมกับโรงเรียนในตำบล",
+    # A bullet is not part of the text (the block's kind says it); a numbered item keeps its number.
+    assert items == [ITEMS[0], ITEMS[1], "ติดตามผลทุกเดือน", "1. ประชุมกับโรงเรียนในตำบล",
                      "2. ทำสื่อเล่าเรื่องผู้สูงอายุ"]
     assert [s.text for s in doc.sentences if s.kind == "paragraph"] == SENTENCES_1
 

@@ -1,5 +1,9 @@
 """Excel (.xlsx) export: an overview sheet, one row per tagged sentence, one sheet per theme summary, and for several
-visits a theme x visit matrix.
+visits a theme x visit matrix and the lessons across visits.
+
+Themes and facets are shown by their Thai labels everywhere a reader looks; the codes sheet ("รหัส (Codes)") maps
+each label back to its id (for pivot tables, or joining with a JSON export), and the matrix sheet keeps the id in a
+column of its own.
 
 Formula injection: a spreadsheet treats a cell beginning with = + - @ (or a tab / carriage return, which some
 programs strip before reading the rest) as a formula when the file is opened or re-saved as CSV. Notes contain such
@@ -28,7 +32,10 @@ from kcapture.synthesis import recurring_lessons
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-SENTENCE_HEADER = ["document", "sentence_id", "text", "themes", "facet", "score", "start", "end"]
+SENTENCE_HEADER = ["เอกสาร / document", "ประโยคที่ / sentence_id", "ข้อความ / text", "ประเด็น / themes",
+                   "มิติ / facet", "คะแนน / score", "start", "end"]
+MATRIX_HEADER = ["รหัส / theme id", "ประเด็น / theme"]
+CODES_HEADER = ["ชนิด / kind", "รหัส / id", "ชื่อไทย / Thai label", "English label"]
 
 
 def safe(value):
@@ -112,16 +119,33 @@ def _overview(ws: Worksheet, analyses: list[Analysis], names: list[str], cb: Cod
     _widths(ws, [34, 70, 18, 50])
 
 
-def _sentences(ws: Worksheet, analyses: list[Analysis], names: list[str]) -> None:
+def _sentences(ws: Worksheet, analyses: list[Analysis], names: list[str], cb: Codebook) -> None:
     _append(ws, SENTENCE_HEADER, bold=True)
     for a, name in zip(analyses, names, strict=True):
         for s in a.document.sentences:
             if not s.themes and not s.facet:
                 continue
-            _append(ws, [name, s.id, s.text, ", ".join(s.themes), s.facet or "", sentence_score(s), s.start, s.end],
-                    wrap_cols=(3,))
+            themes = ", ".join(cb.theme(t).label_th for t in s.themes)
+            facet = facet_label(cb, s.facet) if s.facet else ""
+            _append(ws, [name, s.id, s.text, themes, facet, sentence_score(s), s.start, s.end], wrap_cols=(3,))
     ws.freeze_panes = "A2"
-    _widths(ws, [24, 11, 80, 30, 16, 8, 8, 8])
+    _widths(ws, [24, 11, 80, 36, 20, 8, 8, 8])
+
+
+def _codes(ws: Worksheet, analyses: list[Analysis], cb: Codebook) -> None:
+    """Every theme and facet the workbook shows: its id beside its labels."""
+    order = {t: i for i, t in enumerate(cb.theme_ids)}
+    themes = sorted({t for a in analyses for s in a.document.sentences for t in s.themes},
+                    key=lambda t: (order.get(t, len(order)), t))
+    facets = sorted({s.facet for a in analyses for s in a.document.sentences if s.facet},
+                    key=lambda f: (facet_rank(f), f))
+    _append(ws, CODES_HEADER, bold=True)
+    for t in themes:
+        _append(ws, ["ประเด็น / theme", t, cb.theme(t).label_th, cb.theme(t).label_en])
+    for f in facets:
+        _append(ws, ["มิติ / facet", f, cb.facet(f).label_th, cb.facet(f).label_en])
+    ws.freeze_panes = "A2"
+    _widths(ws, [18, 28, 40, 40])
 
 
 def _theme_sheet(ws: Worksheet, theme: str, analyses: list[Analysis], names: list[str], cb: Codebook) -> None:
@@ -132,7 +156,8 @@ def _theme_sheet(ws: Worksheet, theme: str, analyses: list[Analysis], names: lis
             continue
         _append(ws, [name, f"สัดส่วน / share {percent(summary.share)}", f"{len(summary.sentence_ids)} ประโยค",
                      "คำสำคัญ: " + ", ".join(summary.keywords)], wrap_cols=(4,))
-    _append(ws, ["document", "facet", "text", "sentence_ids", "start", "end", "score"], bold=True)
+    _append(ws, ["เอกสาร / document", "มิติ / facet", "ข้อความ / text", "ประโยคที่ / sentence_ids", "start", "end",
+                 "คะแนน / score"], bold=True)
     for a, name in zip(analyses, names, strict=True):
         lessons = sorted((le for le in a.lessons if theme in (le.themes or [le.theme])),
                          key=lambda le: (facet_rank(le.facet), -le.score))
@@ -144,14 +169,14 @@ def _theme_sheet(ws: Worksheet, theme: str, analyses: list[Analysis], names: lis
 
 def _matrix(ws: Worksheet, analyses: list[Analysis], cb: Codebook) -> None:
     m = visit_matrix(analyses, cb)
-    _append(ws, ["tagged sentences (share of the visit)"], bold=True)
-    _append(ws, ["theme", "label"] + m.visits, bold=True)
+    _append(ws, ["ประโยคที่ติดแท็ก (สัดส่วนของการลงพื้นที่) / tagged sentences (share of the visit)"], bold=True)
+    _append(ws, [*MATRIX_HEADER, *m.visits], bold=True)
     for i, t in enumerate(m.theme_ids):
         _append(ws, [t, m.theme_labels[i]] + [f"{n} ({percent(s)})" if n else "" for n, s in
                                               zip(m.sentences[i], m.shares[i], strict=True)])
     _append(ws, [""])
-    _append(ws, ["lessons in the summary"], bold=True)
-    _append(ws, ["theme", "label"] + m.visits, bold=True)
+    _append(ws, ["บทเรียนในรายงาน / lessons in the report"], bold=True)
+    _append(ws, [*MATRIX_HEADER, *m.visits], bold=True)
     for i, t in enumerate(m.theme_ids):
         _append(ws, [t, m.theme_labels[i]] + m.lessons[i])
     _widths(ws, [24, 34] + [22] * len(m.visits))
@@ -179,11 +204,12 @@ def write_xlsx(analyses: list[Analysis], path: str | Path, codebook: Codebook | 
     if len(analyses) > 1:
         _matrix(wb.create_sheet(sheet_title("ประเด็น x การลงพื้นที่", taken)), analyses, cb)
         _recurring(wb.create_sheet(sheet_title("บทเรียนที่พบซ้ำ", taken)), analyses, names, cb)
-    _sentences(wb.create_sheet(sheet_title("ประโยค (Sentences)", taken)), analyses, names)
+    _sentences(wb.create_sheet(sheet_title("ประโยค (Sentences)", taken)), analyses, names, cb)
     order = {t: i for i, t in enumerate(cb.theme_ids)}
     themes = sorted({t.id for a in analyses for t in a.themes}, key=lambda t: (order.get(t, len(order)), t))
     for theme in themes:
         _theme_sheet(wb.create_sheet(sheet_title(cb.theme(theme).label_th, taken)), theme, analyses, names, cb)
+    _codes(wb.create_sheet(sheet_title("รหัส (Codes)", taken)), analyses, cb)
     wb.save(str(path))
 
 

@@ -1,5 +1,10 @@
 """Full-text search: FTS5 over the sentences' PyThaiNLP tokens joined by spaces; the query is segmented the same way,
-so a word is found inside unspaced Thai text."""
+so a word is found inside unspaced Thai text.
+
+Word search alone misses a word that the segmenter keeps inside a longer word ("เป้าหมาย" inside the one token
+"กลุ่มเป้าหมาย", "ทุน" inside "เงินทุน"), so every search also looks for the query's space-separated parts as
+substrings of the sentence (all of them in one sentence). Word matches come first (bm25), then the substring matches
+that word search did not find."""
 
 from __future__ import annotations
 
@@ -25,6 +30,13 @@ def query_tokens(query: str) -> list[list[str]]:
         if words:
             parts.append(words)
     return parts
+
+
+def query_parts(query: str) -> list[str]:
+    """The query's space-separated parts, repaired like a document's text and lowercased (for substring search)."""
+    from kcapture.ingest.repair import repair_text
+
+    return [part.lower() for part in repair_text(query).text.split() if part.strip()]
 
 
 def fts_query(query: str) -> str | None:
@@ -57,7 +69,8 @@ class SearchMixin:
     conn: sqlite3.Connection
 
     def search(self, query: str, limit: int = 100, doc_ids: list[int] | None = None) -> list[SearchHit]:
-        """Full-text search over word-segmented sentences (FTS5, bm25); a plain substring search if that finds none."""
+        """Sentences where every space-separated part of the query occurs: word matches (FTS5 over the segmented
+        tokens, best bm25 first), then sentences where the parts occur only inside longer words (substring)."""
         match = fts_query(query)
         hits: list[SearchHit] = []
         where, params = in_clause("s.doc_id", doc_ids, prefix="AND")
@@ -71,16 +84,22 @@ class SearchMixin:
                 ).fetchall()
                 hits = [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], float(r[8]), "words")
                         for r in rows]
-            except sqlite3.OperationalError:
+            except sqlite3.OperationalError:  # a query FTS5 cannot parse: the substring search still answers
                 hits = []
-        needle = query.strip()
-        if not hits and needle:
+        parts = query_parts(query)
+        if parts and len(hits) < limit:
+            found = {(h.doc_id, h.idx) for h in hits}
+            every_part = " AND ".join("instr(lower(s.text), ?) > 0" for _ in parts)
             rows = self.conn.execute(
                 'SELECT s.doc_id, d.name, s.idx, s.start, s."end", s.text, COALESCE(s.c_themes, s.themes), '
                 "COALESCE(s.c_facet, s.facet) FROM sentences s JOIN documents d ON d.id = s.doc_id "
-                f"WHERE instr(lower(s.text), lower(?)) > 0 {where} ORDER BY s.doc_id, s.idx LIMIT ?",
-                (needle, *params, limit),
+                f"WHERE {every_part} {where} ORDER BY s.doc_id, s.idx LIMIT ?",
+                (*parts, *params, limit + len(found)),
             ).fetchall()
-            hits = [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], 0.0, "substring")
-                    for r in rows]
+            for r in rows:
+                if (r[0], r[2]) in found:
+                    continue
+                hits.append(SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], 0.0, "substring"))
+                if len(hits) >= limit:
+                    break
         return hits
