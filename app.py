@@ -22,7 +22,7 @@ from kcapture import views as v  # noqa: E402
 from kcapture.errors import KcaptureError  # noqa: E402
 from kcapture.export.common import STRONGEST_NOTE, report_sections  # noqa: E402
 from kcapture.library import CustomCode, Library, default_library_path, safe_filename  # noqa: E402
-from kcapture.limits import DEFAULT_LIMITS  # noqa: E402
+from kcapture.limits import DEFAULT_LIMITS, file_too_large  # noqa: E402
 
 PAGES = {
     "upload": "อัปโหลด · Upload",
@@ -153,8 +153,14 @@ def page_upload(lib: Library) -> None:
     if new:
         bar = st.progress(0.0, text="เริ่ม · starting")
         for i, f in enumerate(new):
-            bar.progress(i / len(new), text=f"{i + 1}/{len(new)} · {esc(safe_filename(f.name))}")
-            results[f.file_id] = import_upload(lib, f)
+            label = f"{i + 1}/{len(new)} · {esc(safe_filename(f.name))}"
+            bar.progress(i / len(new), text=label)
+
+            def ocr_page(done: int, total: int, i: int = i, label: str = label) -> None:
+                bar.progress((i + done / max(total, 1)) / len(new),
+                             text=f"{label} · อ่านภาพด้วย OCR หน้า {done}/{total} · OCR page {done} of {total}")
+
+            results[f.file_id] = import_upload(lib, f, ocr_page)
         bar.progress(1.0, text=f"เสร็จ {len(new)} ไฟล์ · done, {len(new)} file(s)")
         done = [r["doc_id"] for r in results.values() if r["doc_id"]]
         if done:
@@ -168,6 +174,10 @@ def page_upload(lib: Library) -> None:
                 right.success(f"วิเคราะห์แล้ว {r['sentences']} ประโยค ({r['seconds']:.1f} วินาที) · "
                               f"analysed {r['sentences']} sentences in {r['seconds']:.1f} s",
                               icon=":material/check_circle:")
+                if r.get("ocr"):
+                    right.warning("ข้อความนี้อ่านจากภาพด้วย OCR อาจมีคำผิด โปรดตรวจทาน · this text was read from images "
+                                  "with OCR and may contain errors: please check it",
+                                  icon=":material/document_scanner:")
             elif r["status"] == "duplicate":
                 right.warning(f"ไฟล์นี้อยู่ในคลังแล้ว: {esc(r['dup_name'])} · already in the library as "
                               f"{esc(r['dup_name'])}", icon=":material/content_copy:")
@@ -188,18 +198,17 @@ def page_upload(lib: Library) -> None:
                 "ตัวอย่างบันทึกที่วิเคราะห์แล้วอยู่ในหน้าภาพรวม · a sample visit is already in the Overview.")
 
 
-def import_upload(lib: Library, f) -> dict:
+def import_upload(lib: Library, f, progress=None) -> dict:
     name = safe_filename(f.name)
     row = {"name": name, "status": "error", "doc_id": None, "dup_id": None, "dup_name": "", "sentences": 0,
-           "seconds": 0.0, "message_th": "", "message_en": ""}
+           "seconds": 0.0, "message_th": "", "message_en": "", "ocr": False}
     if f.size > DEFAULT_LIMITS.max_file_bytes:
-        row["message_th"] = f"ไฟล์ใหญ่ {f.size / 1e6:.1f} MB เกินขีดจำกัด {DEFAULT_LIMITS.max_file_bytes / 1e6:.0f} MB"
-        row["message_en"] = f"the file is {f.size / 1e6:.1f} MB, over the limit of " \
-                            f"{DEFAULT_LIMITS.max_file_bytes / 1e6:.0f} MB"
+        err = file_too_large(f.size)
+        row["message_th"], row["message_en"] = err.message_th, err.message_en
         return row
     try:
         # The lesson summary is computed after the themes are on screen (see page_upload), not on this path.
-        result = lib.import_bytes(f.getvalue(), name, analyze=False)
+        result = lib.import_bytes(f.getvalue(), name, analyze=False, progress=progress)
     except KcaptureError as err:  # e.g. no model could be loaded
         row["message_th"], row["message_en"] = err.message_th, err.message_en
         return row
@@ -212,6 +221,7 @@ def import_upload(lib: Library, f) -> dict:
         row["dup_name"] = dup["name"] if dup else str(result.duplicate_of)
     else:
         row["status"], row["doc_id"], row["sentences"] = "ok", result.doc_id, result.sentences
+        row["ocr"] = bool(lib.document_row(result.doc_id)["metadata"].get("ocr"))
     return row
 
 

@@ -33,7 +33,8 @@ class ImportResult:
 class ImportMixin:
     conn: sqlite3.Connection
 
-    def import_bytes(self, data: bytes, filename: str, model=None, limits=None, analyze: bool = True) -> ImportResult:
+    def import_bytes(self, data: bytes, filename: str, model=None, limits=None, analyze: bool = True,
+                     progress=None) -> ImportResult:
         """Read, segment, tag, summarise and store one file. Errors are returned (never raised) so a batch goes on."""
         from kcapture.limits import DEFAULT_LIMITS
         from kcapture.pipeline import Pipeline
@@ -48,7 +49,7 @@ class ImportMixin:
                 result.duplicate_of = dup
                 return result
             version, clf = self.model(model)
-            pipe = Pipeline(model=clf, codebook=self.codebook(), limits=limits or DEFAULT_LIMITS)
+            pipe = Pipeline(model=clf, codebook=self.codebook(), limits=limits or DEFAULT_LIMITS, progress=progress)
             doc = pipe.read(data, name)
             dup = self.find_duplicate(data_sha, content_hash(doc.text))
             if dup is not None:
