@@ -64,7 +64,7 @@ def gone(pid: int) -> bool:
 @pytest.fixture(scope="module")
 def notes(tmp_path_factory) -> Path:
     """A small archive: 4 notes (.txt and .docx, one in a sub-folder), one damaged .docx, one copy of a note, one
-    file of an unsupported type and an Office lock file (sorted: 2019/, note-*, photo.jpg, shared-drive/)."""
+    file of an unsupported type and an Office lock file (sorted: 2019/, note-*, recording.m4a, shared-drive/)."""
     src = tmp_path_factory.mktemp("archive")
     generate(src, 3, seed=11)
     (src / "2019").mkdir()
@@ -72,7 +72,7 @@ def notes(tmp_path_factory) -> Path:
     (src / "2019" / "broken.docx").write_bytes(b"PK\x03\x04 this is not a real Word file" * 10)
     (src / "shared-drive").mkdir()
     shutil.copy(src / "note-0001.txt", src / "shared-drive" / "note-0001.txt")  # the same file in two places
-    (src / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not a note")
+    (src / "recording.m4a").write_bytes(b"\x00\x00\x00 ftypM4A  an audio file")
     (src / "2019" / "~$visit-0001.docx").write_bytes(b"lock")
     return src
 
@@ -101,7 +101,7 @@ def test_batch_stores_reports_errors_and_resumes(notes: Path, tmp_path: Path):
     [err] = report["errors"]
     assert err["file"] == "2019/broken.docx" and err["error"] == "UnreadableFileError"
     assert err["message_th"] and err["message_en"] and "damaged" in err["message_en"]
-    assert report["ignored"] == ["photo.jpg"]  # the lock file ~$... is not even listed
+    assert report["ignored"] == ["recording.m4a"]  # the lock file ~$... is not even listed
 
     # Worker processes, not threads of the command: at most 2, each loaded the model once
     procs = report["worker_processes"]

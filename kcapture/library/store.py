@@ -151,7 +151,7 @@ class Store:
     def add_document(self, doc: Document, data_sha: str, metadata: dict | None = None,
                      model_version: int | None = None) -> int:
         """Store a segmented (and usually tagged) Document with its sentences in one transaction."""
-        meta = dict(doc.metadata or {})
+        meta = {k: v for k, v in (doc.metadata or {}).items() if not k.startswith("_")}  # "_": a step's cache
         meta.update(metadata or {})
         meta.setdefault("repairs", dict(doc.repairs))
         data = doc.to_dict()
