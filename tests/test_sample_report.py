@@ -30,7 +30,10 @@ def test_segment_cli_prints_one_json_object_per_sentence(sample_path):
                          capture_output=True, text=True, check=True)
     text = sample_path.read_text(encoding="utf-8")
     rows = [json.loads(line) for line in out.stdout.splitlines()]
-    assert len(rows) > 20
+    # 21 lines of text, some of them several sentences long; whole sentences, never fragments (issue 11).
+    assert len(rows) >= 15
+    for r in rows:
+        assert r["text"].count("(") == r["text"].count(")"), r["text"]  # never cut inside parentheses
     assert [r["id"] for r in rows] == list(range(len(rows)))
     for r in rows:
         assert set(r) == {"id", "start", "end", "text", "tokens"}

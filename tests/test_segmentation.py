@@ -179,3 +179,26 @@ def test_spacy_doc_has_the_same_text_and_sentences():
     words = [t.text for t in sdoc if not t.is_space]
     assert words == [t.text for s in doc.sentences for t in s.tokens]
     assert "วิสาหกิจเพื่อสังคม" in words and "สายรุ้งพันธมิตร" in words
+
+
+def test_very_long_run_on_is_cut_at_clause_boundaries():
+    from kcapture.thai.boundaries import MAX_SENTENCE
+
+    # Seven clauses joined by spaces, twice over, with continuation words the rules keep together: whatever the
+    # model thinks of each space, no sentence may run past MAX_SENTENCE characters.
+    clauses = [c + " และทีมงานที่ร่วมเดินทาง" for c in RUN_ON] * 2
+    paragraph = " ".join(clauses)
+    assert len(paragraph) > 2 * MAX_SENTENCE
+    got = split_sentences(paragraph)
+    assert " ".join(got) == paragraph
+    assert max(map(len, got)) <= MAX_SENTENCE
+    assert all(not s.startswith(("และ", "ที่")) for s in got)
+
+
+def test_hard_case_heading_list_and_paragraph_on_one_line():
+    # The same report as REPORT with its line breaks turned into spaces (as text pasted from a web page arrives).
+    text = "วัตถุประสงค์ของโครงการ " + " ".join(OBJECTIVES) + " " + " ".join(RUN_ON[:3])
+    got = split_sentences(text)
+    assert got[0] == "วัตถุประสงค์ของโครงการ"
+    assert got[1:3] == OBJECTIVES[:2] and got[3].startswith(OBJECTIVES[2])
+    assert " ".join(got) == text

@@ -2,10 +2,12 @@
 
 Thai marks sentence ends with a space, not a full stop, but also puts spaces around numbers, English words and some
 phrases. Line breaks, list items and speaker turns are hard boundaries (the reader already made them blocks or
-lines); inside a line, each space is a candidate boundary and is decided from the words on either side, which the word
-tokenizer produces anyway. So segmentation costs one nlpo3 pass per line, where PyThaiNLP's crfcut runs newmm and a
-CRF (about 94,000 chars/s against several hundred thousand here; `benchmarks/pipeline_speed.py` measures both, and
-their agreement with the gold sentence breaks of the corpus).
+lines); inside a line, each space is a candidate boundary. The hard rules of sentence_rules.py close the spaces where
+a reader never ends a sentence (inside brackets or quotes, a number and what it counts, before a continuation word,
+inside a dictionary name); the learned model of boundaries.py decides the rest from the words on either side, which
+the word tokenizer produces anyway. So segmentation costs one nlpo3 pass per line, where PyThaiNLP's crfcut runs newmm
+and a CRF; `benchmarks/segmentation.py` measures both, their speed and their agreement with the gold sentence breaks
+of the corpus.
 """
 
 from __future__ import annotations
@@ -14,22 +16,11 @@ import re
 from dataclasses import dataclass
 
 from kcapture.document import Document, Sentence, Token
-from kcapture.thai.boundaries import BoundaryModel, load_boundary_model
+from kcapture.thai.boundaries import BoundaryModel, line_words, load_boundary_model
+from kcapture.thai.sentence_rules import dictionary_names, forced_word, protected_words
 from kcapture.thai.tokenize import WordTokenizer, default_tokenizer
 
-# A space before these words continues the sentence ("..., และ ...", "... ซึ่ง ...").
-CONTINUE_BEFORE = frozenset(
-    "และ หรือ ซึ่ง ที่ โดย เช่น ได้แก่ คือ ของ กับ ให้ จาก ใน ทั้ง รวมถึง รวมทั้ง ตลอดจน อาทิ เป็นต้น ฯลฯ จำนวน "
-    "ประมาณ ๆ ตาม ต่อ แก่ แด่ ด้วย เพื่อ อัน อย่าง ไป มา แล้ว อยู่ ครับ ค่ะ คะ นะ จ้ะ จ้า รุ่น รุ่นที่ ครั้งที่".split()
-)
-# A space after these words continues the sentence ("ได้แก่ ...", "ณ ...").
-CONTINUE_AFTER = frozenset(
-    "ได้แก่ เช่น คือ อาทิ ณ ที่ โดย ของ และ หรือ กับ จำนวน ประมาณ วันที่ เดือน ปี พ.ศ. ค.ศ. ระหว่าง ตั้งแต่ ถึง "
-    "นาย นาง นางสาว คุณ ดร. อ. ผศ. รศ. ศ. ต. อ. จ. ม. หมู่ ตำบล อำเภอ จังหวัด เรื่อง หัวข้อ รุ่น ครั้ง ครั้งที่ "
-    "รุ่นที่ ชื่อ โครงการ มูลนิธิ".split()
-)
 THAI_CHAR = re.compile("[\u0e01-\u0e4e]")
-LIST_MARK = re.compile(r"^(?:\(?\d{1,2}[.)]|[๑-๙][.)]|[-•*])$")
 SENT_END = re.compile(r"[.!?？！]$")
 
 
@@ -48,43 +39,38 @@ class SentenceSegmenter:
 
     def split_pieces(self, line: str, pieces: list[str], list_item: bool = False) -> list[tuple[int, int]]:
         """As split_line, from the line's word pieces (whitespace included) already tokenized."""
+        words, starts, space_before, _ = line_words(pieces)
+        return self.split_words(line, words, starts, space_before, list_item)
+
+    def split_words(self, line: str, words: list[str], starts: list[int], space_before: list[bool],
+                    list_item: bool = False) -> list[tuple[int, int]]:
+        """As split_line, from the line's words, their offsets and whether a space precedes each (line_words)."""
         if self.boundary_model is not None:
-            return _spans(line, self.boundary_model.split_points(pieces, list_item))
+            return _spans(line, self.boundary_model.split_words(words, starts, space_before, len(line), list_item,
+                                                                line))
+        return _spans(line, self._rule_points(line, words, starts, space_before, list_item))
+
+    def _rule_points(self, line: str, words: list[str], starts: list[int], space_before: list[bool],
+                     list_item: bool) -> list[int]:
+        """Without a model: the hard rules, then a space between two Thai words far enough from both line ends."""
+        n = len(line)
+        blocked = protected_words(words, starts, space_before, line, dictionary_names())
         min_left = self.min_list_item if list_item else self.min_left
         bounds: list[int] = []
-        pos = 0
         last = 0
-        n = len(line)
-        for i, piece in enumerate(pieces):
-            if piece.isspace() and 0 < i < len(pieces) - 1:
-                left = _last_word(pieces, i)
-                right = _next_word(pieces, i)
-                if self._is_boundary(left, right, pos - last, n - pos - len(piece), pieces, i, min_left):
-                    bounds.append(pos + len(piece))
-                    last = pos + len(piece)
-            pos += len(piece)
-        return _spans(line, bounds)
-
-    def _is_boundary(
-        self, left: str, right: str, left_len: int, right_len: int, pieces: list[str], i: int, min_left: int
-    ) -> bool:
-        if right_len <= 0:
-            return False
-        # An inline numbered list, "... 1. ... 2. ...", starts a new item at each number.
-        nxt = pieces[i + 1] if i + 1 < len(pieces) else ""
-        after = pieces[i + 2] if i + 2 < len(pieces) and pieces[i + 2] in ".)" else ""
-        if re.match(r"^\(?\d{1,2}[.)]$", nxt + after) \
-                and left_len >= 8:
-            return True
-        if SENT_END.search(left) and not THAI_CHAR.search(left[-2:-1] or "") and left_len >= 8:
-            return True  # an English sentence, or a Thai one closed by "?" or "!"
-        if left_len < min_left or right_len < self.min_right:
-            return False
-        if not (THAI_CHAR.search(left[-1:]) and THAI_CHAR.search(right[:1])):
-            return False  # spaces around numbers, English terms and brackets are not sentence ends
-        if right in CONTINUE_BEFORE or left in CONTINUE_AFTER or left.endswith("ๆ") and left_len < 40:
-            return False
-        return True
+        for k in range(1, len(words)):
+            if not space_before[k] or k in blocked:
+                continue
+            left, right = words[k - 1], words[k]
+            left_len, right_len = starts[k] - last, n - starts[k]
+            if forced_word(words, k, left_len) or (
+                    SENT_END.search(left) and not THAI_CHAR.search(left[-2:-1] or "") and left_len >= 8) or (
+                    left_len >= min_left and right_len >= self.min_right
+                    and THAI_CHAR.search(left[-1:]) and THAI_CHAR.search(right[:1])
+                    and not (left.endswith("ๆ") and left_len < 40)):
+                bounds.append(starts[k])
+                last = starts[k]
+        return bounds
 
 
 def _spans(line: str, bounds: list[int]) -> list[tuple[int, int]]:
@@ -100,14 +86,6 @@ def _spans(line: str, bounds: list[int]) -> list[tuple[int, int]]:
     return spans
 
 
-def _last_word(pieces: list[str], i: int) -> str:
-    return pieces[i - 1]
-
-
-def _next_word(pieces: list[str], i: int) -> str:
-    return pieces[i + 1]
-
-
 def segment_document(doc: Document, segmenter: SentenceSegmenter | None = None) -> Document:
     """Fill `doc.sentences` (with tokens) from its blocks. Sentences never cross a block or a line break."""
     segmenter = segmenter or default_segmenter()
@@ -118,22 +96,24 @@ def segment_document(doc: Document, segmenter: SentenceSegmenter | None = None) 
         for line, line_start in _hard_lines(text, block):
             # One tokenizer pass per line serves both the sentence decision and the sentences' tokens.
             pieces = tokenizer.words(line)
-            piece_spans = []
-            pos = 0
-            for piece in pieces:
-                if not piece.isspace():
-                    piece_spans.append((pos, pos + len(piece)))
-                pos += len(piece)
+            words, starts, space_before, n = line_words(pieces)
+            # A word piece holding whitespace is rare (a dictionary entry with a space): look for it only then.
+            inner = sum(map(len, words)) != sum(map(len, line.split()))
             k = 0
-            for s, e in segmenter.split_pieces(line, pieces, list_item=block.kind == "list_item"):
+            n_words = len(words)
+            for s, e in segmenter.split_words(line, words, starts, space_before, block.kind == "list_item"):
                 start, end = line_start + s, line_start + e
                 tokens = []
-                while k < len(piece_spans) and piece_spans[k][0] < e:
-                    a, b = piece_spans[k]
+                while k < n_words and starts[k] < e:
+                    a = starts[k]
                     if a >= s:
-                        a, b = line_start + a, line_start + min(b, e)
-                        word = text[a:b]
-                        if _INNER_SPACE.search(word):
+                        word = words[k]
+                        b = a + len(word)
+                        if b > e:
+                            b = e
+                            word = line[a:b]
+                        a, b = line_start + a, line_start + b
+                        if inner and _INNER_SPACE.search(word):
                             tokens.extend(_tokens_of(text, a, b))
                         else:
                             tokens.append(Token(a, b, word))
