@@ -136,6 +136,8 @@ CONFIGS = {
     "kcapture-ovr": lambda: Kcapture(head={"single_ovr": True}),
     "kcapture-ovr-C2": lambda: Kcapture(head={"single_ovr": True, "C": 2.0}),
     "kcapture-ovr-ctx0.6": lambda: Kcapture(head={"single_ovr": True, "theme_context_weight": 0.6}),
+    "kcapture-ovr-C8": lambda: Kcapture(head={"single_ovr": True, "C": 8.0}),
+    "kcapture-ovr-char1": lambda: Kcapture(features={"char_weight": 1.0}, head={"single_ovr": True}),
     "kcapture-C2": lambda: Kcapture(head={"C": 2.0}),
     "kcapture-C8": lambda: Kcapture(head={"C": 8.0}),
     "kcapture-nb": lambda: Kcapture(head={"nb_scaling": True}),
@@ -165,12 +167,14 @@ def main() -> None:
     ap.add_argument("--final", action="store_true", help="refit the best and the baseline; score test + independent")
     ap.add_argument("--out", type=Path, help="write the figures as JSON")
     ap.add_argument("--corpora", type=Path, default=CORPORA, help="folder with train/valid/test.jsonl")
+    ap.add_argument("--explore", action="store_true",
+                    help="leave the baseline out (quick looks only; every reported comparison includes it)")
     args = ap.parse_args()
     corpora = args.corpora
     train = read_jsonl(corpora / "train.jsonl") + read_jsonl(corpora / "valid.jsonl")
     tokens = [word_tokens(r["text"]) for r in train]
     names = [n for n in args.configs.split(",") if n]
-    if "baseline" not in names:
+    if "baseline" not in names and not args.explore:
         names.insert(0, "baseline")
     print(f"grouped {args.folds}-fold cross-validation on {len(train)} training sentences "
           f"({len({r['doc'] for r in train})} documents)")
@@ -182,6 +186,8 @@ def main() -> None:
         print(f"{name:<20}{r['theme_macro_f1']:>16.3f}{r['facet_macro_f1']:>16.3f}{r['themes_per_sentence']:>13.2f}"
               f"{r['seconds']:>9.0f}", flush=True)
     result = {"cv": cv, "training_sentences": len(train)}
+    if args.explore:
+        return
     best = max((n for n in names if n != "baseline"),
                key=lambda n: cv[n]["theme_macro_f1"] + cv[n]["facet_macro_f1"])
     result["selected"] = best

@@ -21,7 +21,9 @@ class HeadSettings:
     tune_bias: bool = True  # single-label: per-class score offsets tuned for macro-F1 on held-out data
     context_weight: float = 1.0  # single-label heads also see the previous and next sentence of the same document
     context_dropout: float = 0.25  # share of training rows seen without context, so lone sentences work too
-    theme_context_weight: float = 0.3  # multi-label heads: weight of the neighbours' words (0 = sentence alone)
+    # Multi-label heads: weight of the neighbours' words (0 = sentence alone); 0.6 won grouped cross-validation
+    # (benchmarks/compare_engines.py, see the model card).
+    theme_context_weight: float = 0.6
     refit_with_valid: bool = False  # after tuning thresholds on validation rows, refit the weights on train + valid
     # NB-LR (Wang & Manning 2012): each label's logistic regression sees the features scaled by that label's
     # naive-Bayes log-count ratio; single-label heads then fit one-vs-rest instead of multinomial. The scaling is folded
@@ -30,7 +32,7 @@ class HeadSettings:
     nb_alpha: float = 1.0  # additive smoothing of the feature sums behind the ratio
     # Single-label heads as one binary logistic regression per class (softmax over their logits) instead of one
     # multinomial model: an order of magnitude faster to train on tens of thousands of sentences.
-    single_ovr: bool = False
+    single_ovr: bool = True
 
 
 def context_matrix(X: sp.csr_matrix, n_word: int, groups: list | None, weight: float,
