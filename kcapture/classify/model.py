@@ -93,7 +93,7 @@ def _fit_binary(X, y, settings: HeadSettings, weight: np.ndarray | None = None) 
 
     # The dual problem: many more features than sentences, so liblinear solves it several times faster (same optimum).
     clf = LogisticRegression(C=settings.C, class_weight=settings.class_weight, solver="liblinear", dual=True,
-                             max_iter=1000)
+                             random_state=0, max_iter=1000)
     clf.fit(X, y, sample_weight=weight)
     return clf.coef_[0], float(clf.intercept_[0])
 
@@ -112,7 +112,7 @@ def _fit_binary_nb(X, y: np.ndarray, settings: HeadSettings, weight: np.ndarray 
     r = nb_log_count_ratio(X, y, settings.nb_alpha)
     Xr = sp.csr_matrix(X).multiply(r.astype(np.float32)).tocsr()
     clf = LogisticRegression(C=settings.C, class_weight=settings.class_weight, solver="liblinear", dual=True,
-                             max_iter=1000)
+                             random_state=0, max_iter=1000)
     clf.fit(Xr, y, sample_weight=weight)
     return clf.coef_[0] * r, float(clf.intercept_[0])  # (X * r) @ w == X @ (w * r)
 
