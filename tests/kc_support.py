@@ -90,3 +90,21 @@ CREATE TABLE corrections (id INTEGER PRIMARY KEY, doc_sha256 TEXT NOT NULL, sent
     sentence_text TEXT NOT NULL, themes TEXT NOT NULL, facet TEXT, who TEXT, created TEXT NOT NULL);
 CREATE INDEX corrections_doc ON corrections (doc_sha256);
 """
+
+
+def app_test(timeout: float = 120):
+    """The Streamlit app run headless once (AppTest), failing on any exception it shows."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def app_library(tmp_path: Path, monkeypatch) -> Path:
+    """A fresh library for the app (KCAPTURE_LIBRARY) tagged by the small test model (KCAPTURE_MODEL)."""
+    path = tmp_path / "app.sqlite3"
+    monkeypatch.setenv("KCAPTURE_LIBRARY", str(path))
+    monkeypatch.setenv("KCAPTURE_MODEL", str(small_model()))
+    return path

@@ -6,29 +6,22 @@ import html
 import io
 
 import pytest
-from kc_support import ROOT, SHARED_SAMPLE, require_shared, small_corpora, small_model
+from kc_support import SHARED_SAMPLE, app_library, app_test, require_shared, small_corpora
 from streamlit.testing.v1 import AppTest
 
 from kcapture.library import Library
 
-APP = str(ROOT / "app.py")
 HOSTILE = ('บันทึก <script>alert("x")</script> [ลิงก์](http://example.com) **หนา** :red[แดง] $x$ <img src=x onerror=1>\n\n'
            "อาสาสมัครในชุมชนช่วยกันดูแลผู้สูงอายุที่บ้านทุกสัปดาห์\n")
 
 
 @pytest.fixture
 def library(tmp_path, monkeypatch):
-    path = tmp_path / "app.sqlite3"
-    monkeypatch.setenv("KCAPTURE_LIBRARY", str(path))
-    monkeypatch.setenv("KCAPTURE_MODEL", str(small_model()))
-    return path
+    return app_library(tmp_path, monkeypatch)
 
 
 def _app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return app_test(timeout=120)
 
 
 def _page(at: AppTest, page: str) -> AppTest:

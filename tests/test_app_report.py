@@ -9,14 +9,13 @@ import io
 import json
 
 import pytest
-from kc_support import ROOT, small_model
+from kc_support import app_library, app_test
 from streamlit.testing.v1 import AppTest
 
 from kcapture import views
 from kcapture.export.common import RECURRING_HEADING, STRONGEST_MARK, report_sections
 from kcapture.library import SAMPLE_VISIT, Library
 
-APP = str(ROOT / "app.py")
 THAI = "\u0e00-\u0e7f"
 
 # Two short visit notes written for these tests: the same lessons in two villages, so they recur across visits.
@@ -54,17 +53,11 @@ NOTE_B = """# ลงพื้นที่ตำบลบ้านใหม่ 3 
 
 @pytest.fixture
 def library(tmp_path, monkeypatch):
-    path = tmp_path / "app.sqlite3"
-    monkeypatch.setenv("KCAPTURE_LIBRARY", str(path))
-    monkeypatch.setenv("KCAPTURE_MODEL", str(small_model()))
-    return path
+    return app_library(tmp_path, monkeypatch)
 
 
 def _app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return app_test(timeout=180)
 
 
 def _run(at: AppTest) -> AppTest:
