@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from kcapture.codebook import Codebook
 from kcapture.document import Analysis, Document, Lesson, Sentence, ThemeSummary
-from kcapture.extract.keywords import theme_keywords
+from kcapture.extract.keywords import document_frequencies, theme_keywords
 from kcapture.textstats import smoothed_idf
 
 # The sections of the report, in the order an After Action Review reads (facet ids of the codebook).
@@ -72,11 +72,12 @@ def theme_summaries(
     order = {t: i for i, t in enumerate(cb.theme_ids)}
     present = sorted({t for s in doc.sentences for t in s.themes}, key=lambda t: order.get(t, len(order)))
     themes: list[ThemeSummary] = []
+    df = document_frequencies(terms)
     for theme in present:
         ids = [s.id for s in doc.sentences if theme in s.themes]
         themes.append(ThemeSummary(
             id=theme, label=cb.theme(theme).label_th, sentence_ids=ids, share=round(len(ids) / n, 4) if n else 0.0,
-            keywords=theme_keywords(terms, ids, st.theme_keywords),
+            keywords=theme_keywords(terms, ids, st.theme_keywords, df),
         ))
     themes.sort(key=lambda t: (-t.share, order.get(t.id, len(order))))
     return themes
@@ -86,44 +87,68 @@ def report_points(doc: Document, themes: list[ThemeSummary], vectors: sp.csr_mat
                   ) -> list[Lesson]:
     """The report's points, section by section (REPORT_SECTIONS order), each sentence used at most once."""
     rank = {t.id: i for i, t in enumerate(themes)}
-    chosen: list[_Run] = []
+    chosen_vectors: list[sp.csr_matrix] = []  # one unit row per point already in the report
     used: set[int] = set()
     points: list[Lesson] = []
     for facet in REPORT_SECTIONS:
         sents = [s for s in doc.sentences if s.facet == facet and _quotable(s, st)]
-        runs = [_run(doc, group, vectors, rank) for group in _consecutive(sents, st)]
+        runs = [_run(group, rank) for group in _consecutive(sents, st)]
         if not runs:
             continue
-        centroid = _unit(np.vstack([r.vector for r in runs]).mean(axis=0)) if vectors.shape[1] else None
-        for r in runs:
-            central = float(r.vector @ centroid) if centroid is not None else 0.0
-            r.relevance = st.confidence_weight * r.confidence + (1 - st.confidence_weight) * central
+        # The runs' vectors stay sparse (an archive has thousands of runs over a vocabulary of tens of thousands).
+        run_vectors = _run_vectors(runs, vectors)
+        centroid = _unit(np.asarray(run_vectors.mean(axis=0)).ravel())
+        central = run_vectors @ centroid
+        for r, c in zip(runs, central, strict=True):
+            r.relevance = st.confidence_weight * r.confidence + (1 - st.confidence_weight) * float(c)
         picked = 0
         # Only the most relevant candidates can win: MMR over them (a long archive has thousands of runs).
-        pool = sorted(runs, key=lambda r: (-r.relevance, r.start))[: st.max_per_section * MMR_POOL_FACTOR]
+        pool = sorted(range(len(runs)), key=lambda i: (-runs[i].relevance, runs[i].start))
+        pool = pool[: st.max_per_section * MMR_POOL_FACTOR]
         while pool and picked < st.max_per_section:
+            similarity = _max_similarity(run_vectors[pool], chosen_vectors)
             best, best_value = None, -math.inf
-            for r in pool:
-                if used.intersection(x.id for x in r.sentences):
+            for k, i in enumerate(pool):
+                r = runs[i]
+                if used.intersection(x.id for x in r.sentences) or similarity[k] >= st.duplicate_cosine:
                     continue
-                similarity = max((float(r.vector @ c.vector) for c in chosen), default=0.0)
-                if similarity >= st.duplicate_cosine:
-                    continue
-                value = st.mmr_lambda * r.relevance - (1 - st.mmr_lambda) * similarity
+                value = st.mmr_lambda * r.relevance - (1 - st.mmr_lambda) * similarity[k]
                 if value > best_value:
-                    best, best_value = r, value
+                    best, best_value = i, value
             if best is None:
                 break
             pool.remove(best)
-            chosen.append(best)
-            used.update(x.id for x in best.sentences)
+            chosen_vectors.append(run_vectors[best])
+            r = runs[best]
+            used.update(x.id for x in r.sentences)
             picked += 1
             points.append(Lesson(
-                theme=best.themes[0], facet=facet, text=doc.text[best.start : best.end],
-                sentence_ids=[x.id for x in best.sentences], start=best.start, end=best.end,
-                score=round(best.relevance, 4), themes=best.themes,
+                theme=r.themes[0], facet=facet, text=doc.text[r.start : r.end],
+                sentence_ids=[x.id for x in r.sentences], start=r.start, end=r.end,
+                score=round(r.relevance, 4), themes=r.themes,
             ))
     return points
+
+
+def _run_vectors(runs: list[_Run], vectors: sp.csr_matrix) -> sp.csr_matrix:
+    """One L2-normalised row per run: the sum of its sentences' TF-IDF rows."""
+    rows, cols = [], []
+    for i, r in enumerate(runs):
+        for s in r.sentences:
+            rows.append(i)
+            cols.append(s.id)
+    member = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(runs), vectors.shape[0]))
+    summed = sp.csr_matrix(member @ vectors)
+    norms = np.sqrt(np.asarray(summed.multiply(summed).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ summed)
+
+
+def _max_similarity(candidates: sp.csr_matrix, chosen: list[sp.csr_matrix]) -> np.ndarray:
+    """Each candidate's highest cosine to a point already chosen (0 when none is)."""
+    if not chosen:
+        return np.zeros(candidates.shape[0])
+    return np.asarray((candidates @ sp.vstack(chosen).T).max(axis=1).todense()).ravel()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -155,7 +180,6 @@ class _Run:
     sentences: list[Sentence]
     themes: list[str]  # the themes of its sentences, strongest first
     confidence: float
-    vector: np.ndarray
     relevance: float = 0.0
 
     @property
@@ -179,16 +203,14 @@ def _score(scores: dict[str, float], label: str | None) -> float:
     return max(0.0, min(1.0, float(scores.get(label, 1.0))))
 
 
-def _run(doc: Document, group: list[Sentence], vectors: sp.csr_matrix, theme_rank: dict[str, int]) -> _Run:
+def _run(group: list[Sentence], theme_rank: dict[str, int]) -> _Run:
     best: dict[str, float] = {}
     for s in group:
         for t in s.themes:
             best[t] = max(best.get(t, 0.0), _score(s.theme_scores, t))
     themes = sorted(best, key=lambda t: (-best[t], theme_rank.get(t, len(theme_rank)), t))
     confidence = float(np.mean([math.sqrt(max(best.values()) * _score(s.facet_scores, s.facet)) for s in group]))
-    rows = vectors[[s.id for s in group]]
-    vec = _unit(np.asarray(rows.sum(axis=0)).ravel()) if vectors.shape[1] else np.zeros(1)
-    return _Run(group, themes, confidence, vec)
+    return _Run(group, themes, confidence)
 
 
 def _consecutive(sents: list[Sentence], st: SummarySettings) -> list[list[Sentence]]:

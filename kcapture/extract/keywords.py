@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from kcapture.document import Document, Sentence
-from kcapture.textstats import smoothed_idf
+from kcapture.textstats import smoothed_idf_scalar
 
 _CONTENT = re.compile(r"^[\u0e01-\u0e2e\u0e30-\u0e4eA-Za-z][\u0e01-\u0e4eA-Za-z\-]*$")
 # Words that carry no topic in reports although they are not in PyThaiNLP's stop list.
@@ -38,6 +38,7 @@ EXTRA_STOPWORDS = frozenset(
 # A Latin word this short is a fragment or an abbreviation piece ("Ps" of "4Ps"), never a keyword on its own.
 _MIN_LATIN = 4
 _LATIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]*$")
+_ANY_LATIN = re.compile(r"[A-Za-z0-9]")
 PLACEHOLDER = re.compile(r"^\[.*\]$")
 
 
@@ -60,6 +61,7 @@ def _background() -> tuple[dict[str, int], int]:
     return freqs, sum(freqs.values())
 
 
+@lru_cache(maxsize=262_144)  # a document repeats its words; each is judged once
 def is_content(word: str) -> bool:
     if word.isascii() and len(word) < _MIN_LATIN:
         return False
@@ -71,6 +73,8 @@ def _latin_runs(doc: Document, s: Sentence) -> tuple[list[str], set[int]]:
     the term, its words are not (a keyword list must not show "Social" and "Enterprise" apart)."""
     runs: list[str] = []
     inside: set[int] = set()
+    if not _ANY_LATIN.search(s.text):
+        return runs, inside  # most Thai sentences: no Latin letter or digit, no run
     cur: list[int] = []
     toks = s.tokens
 
@@ -93,16 +97,17 @@ def _latin_runs(doc: Document, s: Sentence) -> tuple[list[str], set[int]]:
 
 
 def sentence_terms(doc: Document, s: Sentence, excluded: Iterable[tuple[int, int]] = (),
-                   names: Iterable[tuple[int, int]] = ()) -> list[str]:
+                   names: Iterable[tuple[int, int]] = (),
+                   latin: tuple[list[str], set[int]] | None = None) -> list[str]:
     """Content words of a sentence, joined pairs of them (a pair only where written without a space), Latin phrases
     whole, and whole names (`names`: organisation, programme and place spans from the entity step), whose words are
-    then not terms of their own."""
+    then not terms of their own. `latin` is the sentence's `_latin_runs`, when the caller has them already."""
     spans = [(a, b) for a, b in excluded if a < s.end and s.start < b]  # only the spans inside this sentence
     whole = [(a, b) for a, b in names if s.start <= a and b <= s.end and not any(x < b and a < y for x, y in spans)]
-    runs, in_run = _latin_runs(doc, s)
-    words = [t for i, t in enumerate(s.tokens) if i not in in_run and is_content(t.text)
-             and not any(a < t.end and t.start < b for a, b in spans)
-             and not any(a <= t.start and t.end <= b for a, b in whole)]
+    runs, in_run = latin if latin is not None else _latin_runs(doc, s)
+    words = [t for i, t in enumerate(s.tokens) if is_content(t.text) and i not in in_run
+             and not (spans and any(a < t.end and t.start < b for a, b in spans))
+             and not (whole and any(a <= t.start and t.end <= b for a, b in whole))]
     terms = [t.text for t in words] + runs + [doc.text[a:b] for a, b in whole]
     for a, b in zip(words, words[1:], strict=False):
         # Thai compounds are written joined.
@@ -122,13 +127,15 @@ def document_terms(doc: Document, excluded: Iterable[tuple[int, int]] = ()) -> d
     named_starts = [a for a, _ in named]
     words = {t.text for s in doc.sentences for t in s.tokens} | {doc.text[a:b] for a, b in named}
     per_sentence = {}
+    runs: set[str] = set()
     for s in doc.sentences:
         # Spans are few and sorted: hand each sentence only the ones that can overlap it.
         near = spans[max(0, bisect.bisect_left(starts, s.start) - 1) : bisect.bisect_left(starts, s.end)]
         names = named[bisect.bisect_left(named_starts, s.start) : bisect.bisect_left(named_starts, s.end)]
-        per_sentence[s.id] = sentence_terms(doc, s, near, names)
+        latin = _latin_runs(doc, s)
+        runs.update(latin[0])
+        per_sentence[s.id] = sentence_terms(doc, s, near, names, latin)
     counts = Counter(t for terms in per_sentence.values() for t in terms)
-    runs = {r for s in doc.sentences for r in _latin_runs(doc, s)[0]}
     return {sid: [t for t in terms if t in words or t in runs or counts[t] >= 2]
             for sid, terms in per_sentence.items()}
 
@@ -146,18 +153,27 @@ def _top(scores: dict[str, float], n: int) -> list[str]:
     return chosen
 
 
-def theme_keywords(terms: dict[int, list[str]], sentence_ids: Iterable[int], n: int = 8) -> list[str]:
-    """Keywords of one theme: TF-IDF of the theme's sentences against all sentences of the document.
-    `terms` comes from `document_terms`."""
-    ids = set(sentence_ids)
-    n_sent = max(1, len(terms))
+def document_frequencies(terms: dict[int, list[str]]) -> Counter[str]:
+    """In how many sentences each term occurs (the IDF's document frequency)."""
     df: Counter[str] = Counter()
     for ts in terms.values():
         df.update(set(ts))
+    return df
+
+
+def theme_keywords(terms: dict[int, list[str]], sentence_ids: Iterable[int], n: int = 8,
+                   df: Counter[str] | None = None) -> list[str]:
+    """Keywords of one theme: TF-IDF of the theme's sentences against all sentences of the document.
+    `terms` comes from `document_terms`; `df` is its `document_frequencies` (computed here when not given: pass it
+    when asking for several themes of one document)."""
+    ids = set(sentence_ids)
+    n_sent = max(1, len(terms))
+    if df is None:
+        df = document_frequencies(terms)
     tf: Counter[str] = Counter()
     for sid in ids:
         tf.update(terms.get(sid, []))
-    scores = {t: c * (float(smoothed_idf(n_sent, df[t]))) for t, c in tf.items()}
+    scores = {t: c * smoothed_idf_scalar(n_sent, df[t]) for t, c in tf.items()}
     return _top(scores, n)
 
 
@@ -166,15 +182,13 @@ def document_keywords(terms: dict[int, list[str]], n: int = 15) -> list[str]:
     tf: Counter[str] = Counter(t for ts in terms.values() for t in ts)
     freqs, total = _background()
     n_sent = max(1, len(terms))
-    df: Counter[str] = Counter()
-    for ts in terms.values():
-        df.update(set(ts))
+    df = document_frequencies(terms)
     scores: dict[str, float] = {}
     for t, c in tf.items():
         if total:
             # Unseen in the background (domain terms, pairs) counts as rare.
             rarity = math.log(total / (1 + freqs.get(t, 0)))
         else:
-            rarity = float(smoothed_idf(n_sent, df[t]))
+            rarity = smoothed_idf_scalar(n_sent, df[t])
         scores[t] = (1 + math.log(c)) * rarity
     return _top(scores, n)

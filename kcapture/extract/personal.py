@@ -28,6 +28,7 @@ each decision can be traced to a rule or to the shipped CRF model:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -413,6 +414,10 @@ def _split_titles(tokens: list[Token]) -> list[Token]:
     return fixed
 
 
+_SPEAKER_LABEL = re.compile(rf"([{THAI}]{{1,20}})\s*[:：]")
+_SPACE_WORD = re.compile(rf" ([{THAI}]+)")
+
+
 def _name_after(
     text: str, tokens: list[Token], j: int, kin: bool, given: frozenset[str], family: frozenset[str],
     stop: frozenset[str], by_start: dict[int, int],
@@ -426,7 +431,7 @@ def _name_after(
     if not re.fullmatch(f"[{THAI}]+", first.text):
         return None
     # A speaker label, "ลุงหมาน: ...", names whoever speaks, whatever the word.
-    label = re.match(rf"([{THAI}]{{1,20}})\s*[:：]", text[first.start :])
+    label = _SPEAKER_LABEL.match(text, first.start)  # match at a position: never copy the rest of the text
     line_start = text.rfind("\n", 0, first.start) + 1
     if label and re.fullmatch(r"\s*(?:\[[^\]]*\]\s*)?\S{0,12}", text[line_start : tokens[j - 1].start]):
         return first.start, first.start + len(label.group(1))
@@ -453,7 +458,7 @@ def _name_after(
     if end <= first.start:
         return None
     # The family name: one space, then a listed family name, or (after a formal title) a word run that looks like one.
-    m = re.match(rf" ([{THAI}]+)", text[end:])
+    m = _SPACE_WORD.match(text, end)
     if m:
         run_start = end + 1
         run_end = run_start + len(m.group(1))
@@ -526,9 +531,13 @@ def find_personal_data(text: str, tokenizer: WordTokenizer | None = None, doc: D
     found += [PersonalSpan(e.start, e.end, "name", e.text) for e in entities if e.kind == "person"]
     found.sort(key=lambda s: (_PRIORITY[s.kind], s.start))
     kept: list[PersonalSpan] = []
+    taken: list[tuple[int, int]] = []  # the kept spans, sorted and disjoint: an overlap test is a bisection
     for s in found:
-        if all(s.end <= k.start or s.start >= k.end for k in kept):
-            kept.append(s)
+        i = bisect.bisect_left(taken, (s.start,))
+        if (i > 0 and taken[i - 1][1] > s.start) or (i < len(taken) and taken[i][0] < s.end):
+            continue
+        taken.insert(i, (s.start, s.end))
+        kept.append(s)
     return sorted(kept, key=lambda s: s.start)
 
 
