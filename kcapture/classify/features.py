@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,6 +30,10 @@ def normalise_for_features(text: str) -> str:
     if _THAI_DIGIT.search(text):
         text = to_arabic_digits(text)
     return _DIGITS.sub("0", text.lower())
+
+
+# Words recur through every document: each distinct word is normalised once per process.
+_normalised_word = lru_cache(maxsize=262_144)(normalise_for_features)
 
 
 def word_tokens(text: str) -> list[str]:
@@ -60,7 +65,12 @@ class SentenceFeatures:
         tokens = ["<s>", *tokens, "</s>"]
         out: list[str] = []
         for n in range(lo, hi + 1):
-            out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+            if n == 1:
+                out.extend(tokens)
+            elif n == 2:
+                out.extend(map(" ".join, zip(tokens, tokens[1:], strict=False)))
+            else:
+                out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
         return out
 
     def _inputs(self, texts: list[str], tokens: list[list[str]] | None):
@@ -68,7 +78,7 @@ class SentenceFeatures:
         if tokens is None:
             tokens = default_tokenizer().words_batch(normalised)
         else:
-            tokens = [[normalise_for_features(w) for w in ws] for ws in tokens]
+            tokens = [[_normalised_word(w) for w in ws] for ws in tokens]
         grams = [self._word_ngrams(ws) for ws in tokens]
         chars = [_LIST_MARK.sub("", t) for t in normalised]
         return grams, chars
