@@ -143,6 +143,8 @@ CONFIGS = {
     "kcapture-nb": lambda: Kcapture(head={"nb_scaling": True}),
     "kcapture-noctx": lambda: Kcapture(head={"theme_context_weight": 0.0}),
     "kcapture-ctx0.6": lambda: Kcapture(head={"theme_context_weight": 0.6}),
+    "kcapture-sec0.5": lambda: Kcapture(head={"section_weight": 0.5}),
+    "kcapture-sec1": lambda: Kcapture(head={"section_weight": 1.0}),
 }
 
 

@@ -75,14 +75,17 @@ class Sentence:
     facet_scores: dict[str, float] = field(default_factory=dict)
 
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, with_tokens: bool = True) -> dict[str, Any]:
+        """The sentence as stored; `with_tokens=False` leaves out the token offsets (a report does not list them)."""
+        d = {
             "id": self.id, "start": self.start, "end": self.end, "block": self.block, "kind": self.kind,
             "speaker": self.speaker, "time_start": self.time_start, "time_end": self.time_end,
-            "tokens": [x for t in self.tokens for x in (t.start, t.end)],
             "themes": list(self.themes), "facet": self.facet,
             "theme_scores": dict(self.theme_scores), "facet_scores": dict(self.facet_scores),
         }
+        if with_tokens:
+            d["tokens"] = [x for t in self.tokens for x in (t.start, t.end)]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], text: str) -> Sentence:

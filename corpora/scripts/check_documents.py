@@ -67,7 +67,8 @@ def main(paths: list[str]) -> int:
             print(f"doc_id {doc_id!r} used {n} times")
             problems += 1
     print(f"{docs} documents, {sents} sentences, {content} with a theme, "
-          f"{n_theme / max(content, 1):.2f} themes per content sentence; facets {dict(facet_count)}; {problems} problems")
+          f"{n_theme / max(content, 1):.2f} themes per content sentence; facets {dict(facet_count)}; "
+          f"{problems} problems")
     return 1 if problems else 0
 
 

@@ -6,6 +6,7 @@ single-label (one value per row), so users can bring their own codebook. Scores 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,11 +34,45 @@ class HeadSettings:
     # Single-label heads as one binary logistic regression per class (softmax over their logits) instead of one
     # multinomial model: an order of magnitude faster to train on tens of thousands of sentences.
     single_ovr: bool = True
+    # Single-label heads also see the words of the section heading a sentence stands under ("6. ปัญหาอุปสรรค" says
+    # what the bullets after it are), at this weight; 0 = no heading block (models saved before it have none).
+    section_weight: float = 0.0
+    # What the single-label offsets are tuned for: "macro" (macro-F1: rare classes count as much as common ones) or
+    # "mean" (the mean of macro- and micro-F1: rare classes helped without giving up overall accuracy).
+    bias_objective: str = "macro"
+
+
+# A numbered heading ("5. ปัจจัยความสำเร็จ", "2) วัตถุประสงค์") or a short line ending in a colon: what report
+# templates, AAR flipcharts and minutes put above their points. Read from the text, so training rows and a Document's
+# sentences are treated alike.
+_SECTION_HEADING = re.compile(r"^\s*(?:(?:\d{1,2}|[๑-๙]{1,2})[.)]\s*\S.{0,50}|[^.!?]{2,50}[:：])\s*$")
+_SECTION_HEADING_MAX = 60
+
+
+def is_section_heading(text: str) -> bool:
+    return len(text) <= _SECTION_HEADING_MAX and bool(_SECTION_HEADING.match(text))
+
+
+def section_heads(texts: list[str], groups: list | None) -> np.ndarray:
+    """For each row, the index of the nearest section heading before it in the same group (-1 when none)."""
+    out = np.full(len(texts), -1)
+    if groups is None:
+        return out
+    last = -1
+    for i, t in enumerate(texts):
+        if i > 0 and groups[i] != groups[i - 1]:
+            last = -1
+        out[i] = last
+        if is_section_heading(t):
+            last = i
+    return out
 
 
 def context_matrix(X: sp.csr_matrix, n_word: int, groups: list | None, weight: float,
-                   drop: np.ndarray | None = None) -> sp.csr_matrix:
-    """[X | weight * words(previous sentence) | weight * words(next sentence)], neighbours within the same group."""
+                   drop: np.ndarray | None = None, sections: np.ndarray | None = None,
+                   section_weight: float = 0.0) -> sp.csr_matrix:
+    """[X | weight * words(previous sentence) | weight * words(next sentence)], neighbours within the same group;
+    with `sections` (from `section_heads`) and a section weight, also | section_weight * words(section heading)."""
     W = X[:, :n_word]
     n = X.shape[0]
     if groups is None:
@@ -48,12 +83,15 @@ def context_matrix(X: sp.csr_matrix, n_word: int, groups: list | None, weight: f
         prev_idx[drop] = -1
         next_idx[drop] = -1
 
-    def shifted(idx: np.ndarray) -> sp.csr_matrix:
+    def shifted(idx: np.ndarray, w: float) -> sp.csr_matrix:
         rows = np.flatnonzero(idx >= 0)
         sel = sp.csr_matrix((np.ones(len(rows)), (rows, idx[rows])), shape=(n, n))
-        return sel @ W * weight
+        return sel @ W * w
 
-    return sp.hstack([X, shifted(prev_idx), shifted(next_idx)], format="csr")
+    blocks = [X, shifted(prev_idx, weight), shifted(next_idx, weight)]
+    if section_weight > 0:
+        blocks.append(shifted(sections if sections is not None else np.full(n, -1), section_weight))
+    return sp.hstack(blocks, format="csr")
 
 
 @dataclass
@@ -164,17 +202,24 @@ def best_threshold(scores: np.ndarray, y: np.ndarray) -> float:
     return best
 
 
-def tune_bias(scores: np.ndarray, y: np.ndarray, rounds: int = 3) -> list[float]:
-    """Per-class offsets on log-probabilities, by coordinate ascent on macro-F1 (helps rare classes)."""
+def tune_bias(scores: np.ndarray, y: np.ndarray, rounds: int = 3, objective: str = "macro") -> list[float]:
+    """Per-class offsets on log-probabilities, by coordinate ascent on macro-F1 (helps rare classes), or on the mean
+    of macro- and micro-F1 (objective="mean")."""
     from sklearn.metrics import f1_score
 
+    if objective not in ("macro", "mean"):
+        raise ValueError(f"bias_objective must be 'macro' or 'mean', not {objective!r}")
     n = scores.shape[1]
     logp = np.log(np.clip(scores, 1e-12, 1.0))
     bias = np.zeros(n)
     present = np.unique(y)
 
     def macro(b):
-        return f1_score(y, (logp + b).argmax(axis=1), labels=present, average="macro", zero_division=0)
+        pred = (logp + b).argmax(axis=1)
+        value = f1_score(y, pred, labels=present, average="macro", zero_division=0)
+        if objective == "mean":
+            value = (value + float(np.mean(pred == y))) / 2  # micro-F1 of single-label predictions = accuracy
+        return value
 
     best = macro(bias)
     for _ in range(rounds):
@@ -246,8 +291,11 @@ class ThemeClassifier:
                 rng = np.random.default_rng(0)
                 drop = rng.random(X.shape[0]) < hs.context_dropout
                 n_word = self.features.n_word_features
-                X_single = context_matrix(X, n_word, groups, hs.context_weight, drop)
-                Xv_single = context_matrix(Xv, n_word, valid_groups, hs.context_weight) if Xv is not None else None
+                X_single = context_matrix(X, n_word, groups, hs.context_weight, drop, section_heads(texts, groups),
+                                          hs.section_weight)
+                Xv_single = context_matrix(Xv, n_word, valid_groups, hs.context_weight, None,
+                                           section_heads(valid_texts, valid_groups),
+                                           hs.section_weight) if Xv is not None else None
                 keep = [i for i, v in enumerate(values) if v is not None]
                 labels = sorted({values[i] for i in keep})
                 index = {lab: k for k, lab in enumerate(labels)}
@@ -259,14 +307,15 @@ class ThemeClassifier:
                     if Xv_single is not None:
                         vkeep = [i for i, v in enumerate(valid_targets[name]) if v in index]
                         yv = np.array([index[valid_targets[name][i]] for i in vkeep])
-                        head.bias = tune_bias(head.scores(Xv_single[vkeep]), yv)
+                        head.bias = tune_bias(head.scores(Xv_single[vkeep]), yv, objective=hs.bias_objective)
                         if hs.refit_with_valid:
                             head.coef, head.intercept = _fit_multiclass(
                                 sp.vstack([X_single[keep], Xv_single[vkeep]], format="csr"),
                                 np.concatenate([y, yv]), len(labels), hs)
                     else:
                         kept_groups = [groups[i] for i in keep] if groups is not None else None
-                        head.bias = tune_bias(self._oof_single(X_single[keep], y, len(labels), kept_groups, wk), y)
+                        head.bias = tune_bias(self._oof_single(X_single[keep], y, len(labels), kept_groups, wk), y,
+                                              objective=hs.bias_objective)
             self.heads.append(head)
         return self
 
@@ -308,9 +357,12 @@ class ThemeClassifier:
         out = {}
         hs = self.head_settings
         for h in self.heads:
-            if h.context:
-                weight = hs.context_weight if h.kind == "single" else hs.theme_context_weight
-                out[h.name] = h.scores(context_matrix(X, self.features.n_word_features, groups, weight))
+            if h.context and h.kind == "single":
+                out[h.name] = h.scores(context_matrix(X, self.features.n_word_features, groups, hs.context_weight,
+                                                      None, section_heads(texts, groups), hs.section_weight))
+            elif h.context:
+                out[h.name] = h.scores(context_matrix(X, self.features.n_word_features, groups,
+                                                      hs.theme_context_weight))
             else:
                 out[h.name] = h.scores(X)
         return out

@@ -33,7 +33,7 @@ _SENTENCE_WHEN_KNOWN = ("speaker", "time_start", "time_end")
 def _sentence(s: Sentence) -> dict[str, Any]:
     """The document's own serialisation of a sentence (Sentence.to_dict), with its text, as the contract lists it;
     chats and subtitles add who said it and when, only where the reader knew them."""
-    row = {"text": s.text, **{k: v for k, v in s.to_dict().items() if k not in _SENTENCE_OMIT}}
+    row = {"text": s.text, **{k: v for k, v in s.to_dict(with_tokens=False).items() if k not in _SENTENCE_OMIT}}
     for key in _SENTENCE_WHEN_KNOWN:
         if row.get(key) is None:
             row.pop(key, None)
