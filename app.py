@@ -11,16 +11,14 @@ import os
 import sys
 import threading
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 os.environ["PYTHAINLP_OFFLINE"] = "1"
 
-import altair as alt  # noqa: E402
-import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from kcapture import views as v  # noqa: E402
 from kcapture.errors import KcaptureError  # noqa: E402
-from kcapture.export.common import STRONGEST_NOTE, report_sections  # noqa: E402
 from kcapture.library import CustomCode, Library, default_library_path, safe_filename  # noqa: E402
 from kcapture.limits import DEFAULT_LIMITS, file_too_large  # noqa: E402
 
@@ -37,6 +35,10 @@ PAGES = {
 }
 esc = v.md_escape
 
+if TYPE_CHECKING:
+    import pandas as pd
+# altair and pandas are imported where a chart or a table is drawn: the first screen's text is shown before them.
+
 
 def library_path() -> str:
     argv = sys.argv[1:]
@@ -49,7 +51,6 @@ def library_path() -> str:
 
 def open_library() -> Library:
     lib = Library(library_path())
-    warm_up(str(lib.path))
     if lib.get_meta("sample_seeded") is None:
         with st.spinner("กำลังเตรียมตัวอย่างบันทึกการลงพื้นที่ · preparing the sample visit…"):
             lib.seed_sample()
@@ -58,8 +59,9 @@ def open_library() -> Library:
 
 @st.cache_resource(show_spinner=False)
 def warm_up(lib_path: str) -> threading.Thread:
-    """Once per server: load the word dictionary, the segmenter and the model in the background, so that the first
-    upload after a restart does not wait for them."""
+    """Once per server, after the first page is shown (it would compete with that page for the interpreter): load the
+    word dictionary, the segmenter and the model in the background, so that the first upload after a restart does not
+    wait for them."""
 
     def load() -> None:
         try:
@@ -258,10 +260,13 @@ def page_overview(lib: Library, doc_id: int | None) -> None:
     meta = row["metadata"]
     sentences = lib.sentences(doc_id)
     codebook = lib.codebook()
-    analysis = safe_analysis(lib, doc_id)
+    # The visit card and keywords do not depend on the tags, so the ones stored at import are shown at once; the
+    # lesson report (which follows the user's corrections) is computed after the theme shares are on screen.
+    analysis = None
+    if "visit" not in meta or "keywords" not in meta:
+        analysis = safe_analysis(lib, doc_id)
     visit = asdict(analysis.visit) if analysis is not None else (meta.get("visit") or {})
     keywords = list(analysis.keywords) if analysis is not None else (meta.get("keywords") or [])
-    sections = report_sections(analysis, codebook) if analysis is not None else []
     with st.container(border=True):
         st.markdown(f"#### :material/description: {esc(row['name'])}")
         fields = v.visit_fields(visit)
@@ -277,6 +282,11 @@ def page_overview(lib: Library, doc_id: int | None) -> None:
     with right:
         st.subheader("คำสำคัญ · Keywords")
         st.markdown(" · ".join(esc(str(k)) for k in keywords[:20]) if keywords else "—")
+        if analysis is None:
+            analysis = safe_analysis(lib, doc_id)
+        from kcapture.export.common import STRONGEST_NOTE, report_sections  # after the first screen's text
+
+        sections = report_sections(analysis, codebook) if analysis is not None else []
         st.subheader("★ บทเรียนเด่น · Strongest points")
         strongest = v.strongest_points(sections)
         if not strongest:
@@ -297,6 +307,9 @@ def page_overview(lib: Library, doc_id: int | None) -> None:
 
 
 def library_heatmap(lib: Library) -> None:
+    import altair as alt
+    import pandas as pd
+
     ids = v.report_doc_ids(lib)
     docs = [d for d in lib.documents() if d.id in ids]
     if v.sample_doc_id(lib) not in ids and len(ids) < lib.count_documents():
@@ -419,6 +432,8 @@ def make_combined_export(lib_path: str, doc_ids: list[int], fmt: str):
 
 
 def page_across(lib: Library) -> None:
+    import pandas as pd
+
     st.header("บทเรียนข้ามการลงพื้นที่ · Lessons across visits")
     docs = lib.documents()
     names = {d.id: d.name for d in docs}
@@ -525,6 +540,8 @@ def page_agreement(lib: Library, doc_id: int | None) -> None:
 
 def show_agreement(ag, codebook, labels: tuple[str, str]) -> None:
     import json
+
+    import pandas as pd
 
     per_label, diffs = v.agreement_tables(ag, codebook)
 
@@ -747,6 +764,8 @@ def page_export(lib: Library, doc_id: int | None) -> None:
 
 
 def page_codebook(lib: Library) -> None:
+    import pandas as pd
+
     st.header("รหัสและโมเดล · Codebook & model")
     codebook = lib.codebook()
     custom = {c.id: c for c in lib.custom_codes()}
@@ -851,6 +870,8 @@ def _arrow(before: dict, after: dict, key: str) -> str:
 
 def show_candidate(lib: Library, res: dict) -> None:
     """A retrained candidate: before/after on held-out sentences, per label, worse figures in red; the user decides."""
+    import pandas as pd
+
     version = res["version"]
     active = lib.active_version()
     if active is not None and active.id == version:
@@ -888,6 +909,8 @@ def _red_if_negative(value) -> str:
 
 
 def figures_table(before: dict, after: dict) -> pd.DataFrame:
+    import pandas as pd
+
     names = {"themes_micro_f1": "ประเด็น micro-F1 · themes micro-F1", "themes_macro_f1": "ประเด็น macro-F1",
              "facet_accuracy": "มิติ ความแม่นยำ · facet accuracy", "facet_macro_f1": "มิติ macro-F1",
              "corrections_agree": "ตรงกับการแก้ไขของผู้ใช้ · agrees with your corrections"}
@@ -934,6 +957,7 @@ def main() -> None:
             elif page == "codebook":
                 page_codebook(lib)
         sidebar_footer(lib)
+        warm_up(str(lib.path))
     finally:
         lib.close()
 

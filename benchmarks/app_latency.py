@@ -40,18 +40,24 @@ def main() -> int:
             f.write_text(report_of(args.chars, variant=i), encoding="utf-8")
             files.append(f)
         port = free_port()
-        t0 = time.perf_counter()
-        proc = start_app(tmp / "bench.sqlite3", port)
         times = []
+        proc = None
         try:
             with sync_playwright() as p:
+                # The user's browser is already open: it is launched before the clock starts.
                 browser = launch(p)
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.set_default_timeout(120_000)
                 expect.set_options(timeout=120_000)
+                t0 = time.perf_counter()
+                proc = start_app(tmp / "bench.sqlite3", port)
+                healthy = time.perf_counter() - t0
                 page.goto(f"http://127.0.0.1:{port}/?page=overview")
                 expect(page.get_by_text("สัดส่วนประเด็น · Theme shares")).to_be_visible()
-                print(f"first start (server + sample visit analysed and shown): {time.perf_counter() - t0:.1f} s")
+                first = time.perf_counter() - t0
+                print(f"first start, a new library: `streamlit run` to the Overview of the built-in sample visible "
+                      f"{first:.1f} s (server answering after {healthy:.1f} s; target <= 3 s: "
+                      f"{'PASS' if first <= 3 else 'FAIL'})")
                 for f in files:
                     page.goto(f"http://127.0.0.1:{port}/?page=upload")
                     field = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
@@ -74,7 +80,8 @@ def main() -> int:
             print((tmp / "streamlit.log").read_text(errors="replace")[-3000:], file=sys.stderr)
             raise
         finally:
-            stop_app(proc)
+            if proc is not None:
+                stop_app(proc)
     med = statistics.median(times)
     print(f"load average at the end (1/5/15 min, {os.cpu_count()} cores): {os.getloadavg()}")
     print(f"median {med:.2f} s over {len(times)} runs (target <= 3 s): {'PASS' if med <= 3 else 'FAIL'}")
