@@ -145,6 +145,10 @@ CONFIGS = {
     "kcapture-ctx0.6": lambda: Kcapture(head={"theme_context_weight": 0.6}),
     "kcapture-sec0.5": lambda: Kcapture(head={"section_weight": 0.5}),
     "kcapture-sec1": lambda: Kcapture(head={"section_weight": 1.0}),
+    "kcapture-doc0.5": lambda: Kcapture(head={"theme_document_weight": 0.5}),
+    "kcapture-doc1": lambda: Kcapture(head={"theme_document_weight": 1.0}),
+    "kcapture-doc1.5": lambda: Kcapture(head={"theme_document_weight": 1.5}),
+    "kcapture-doc2": lambda: Kcapture(head={"theme_document_weight": 2.0}),
 }
 
 

@@ -40,6 +40,9 @@ class HeadSettings:
     # What the single-label offsets are tuned for: "macro" (macro-F1: rare classes count as much as common ones) or
     # "mean" (the mean of macro- and micro-F1: rare classes helped without giving up overall accuracy).
     bias_objective: str = "macro"
+    # Multi-label heads also see the mean word vector of the whole document at this weight (what the document is
+    # about); 0 = no document block. Rows without a document (no `doc`) see an empty block.
+    theme_document_weight: float = 0.0
 
 
 # A numbered heading ("5. ปัจจัยความสำเร็จ", "2) วัตถุประสงค์") or a short line ending in a colon: what report
@@ -70,11 +73,13 @@ def section_heads(texts: list[str], groups: list | None) -> np.ndarray:
 
 def context_matrix(X: sp.csr_matrix, n_word: int, groups: list | None, weight: float,
                    drop: np.ndarray | None = None, sections: np.ndarray | None = None,
-                   section_weight: float = 0.0) -> sp.csr_matrix:
+                   section_weight: float = 0.0, document_weight: float = 0.0) -> sp.csr_matrix:
     """[X | weight * words(previous sentence) | weight * words(next sentence)], neighbours within the same group;
-    with `sections` (from `section_heads`) and a section weight, also | section_weight * words(section heading)."""
+    with `sections` (from `section_heads`) and a section weight, also | section_weight * words(section heading);
+    with a document weight, also | document_weight * mean words of the group (empty without groups)."""
     W = X[:, :n_word]
     n = X.shape[0]
+    lone = groups is None
     if groups is None:
         groups = list(range(n))  # every row its own document: no neighbours
     prev_idx = np.array([i - 1 if i > 0 and groups[i - 1] == groups[i] else -1 for i in range(n)])
@@ -91,7 +96,26 @@ def context_matrix(X: sp.csr_matrix, n_word: int, groups: list | None, weight: f
     blocks = [X, shifted(prev_idx, weight), shifted(next_idx, weight)]
     if section_weight > 0:
         blocks.append(shifted(sections if sections is not None else np.full(n, -1), section_weight))
+    if document_weight > 0:
+        blocks.append(_document_means(W, None if lone else groups, drop) * document_weight)
     return sp.hstack(blocks, format="csr")
+
+
+def _document_means(W: sp.csr_matrix, groups: list | None, drop: np.ndarray | None) -> sp.csr_matrix:
+    """Each row: the mean of its group's rows of W (rows in `drop`, and all rows without groups: empty)."""
+    n = W.shape[0]
+    if groups is None:
+        return sp.csr_matrix((n, W.shape[1]), dtype=W.dtype)
+    ids: dict = {}
+    g = np.array([ids.setdefault(x, len(ids)) for x in groups])
+    member = sp.csr_matrix((np.ones(n), (g, np.arange(n))), shape=(len(ids), n))
+    sizes = np.asarray(member.sum(axis=1)).ravel()
+    means = sp.diags(1.0 / np.maximum(sizes, 1)) @ member @ W
+    rows = np.ones(n)
+    if drop is not None:
+        rows[drop] = 0.0
+    spread = sp.csr_matrix((rows, (np.arange(n), g)), shape=(n, len(ids)))
+    return sp.csr_matrix(spread @ means)
 
 
 @dataclass
@@ -268,9 +292,11 @@ class ThemeClassifier:
                 Xm, Xvm = X, Xv
                 if use_ctx:
                     drop = np.random.default_rng(1).random(X.shape[0]) < hs.context_dropout
-                    Xm = context_matrix(X, self.features.n_word_features, groups, hs.theme_context_weight, drop)
+                    Xm = context_matrix(X, self.features.n_word_features, groups, hs.theme_context_weight, drop,
+                                        document_weight=hs.theme_document_weight)
                     if Xv is not None:
-                        Xvm = context_matrix(Xv, self.features.n_word_features, valid_groups, hs.theme_context_weight)
+                        Xvm = context_matrix(Xv, self.features.n_word_features, valid_groups, hs.theme_context_weight,
+                                             document_weight=hs.theme_document_weight)
                 Y = np.array([[lab in (v or []) for lab in labels] for v in values], dtype=int)
                 head.coef = np.zeros((len(labels), Xm.shape[1]))
                 head.intercept = np.zeros(len(labels))
@@ -362,7 +388,8 @@ class ThemeClassifier:
                                                       None, section_heads(texts, groups), hs.section_weight))
             elif h.context:
                 out[h.name] = h.scores(context_matrix(X, self.features.n_word_features, groups,
-                                                      hs.theme_context_weight))
+                                                      hs.theme_context_weight,
+                                                      document_weight=hs.theme_document_weight))
             else:
                 out[h.name] = h.scores(X)
         return out

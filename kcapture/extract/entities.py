@@ -758,6 +758,8 @@ def _title_before(before: str) -> re.Match | None:
 
 _TITLE_WINDOW = 60  # characters after a title in which its name (given and family name) is looked for
 _CRF_CONTEXT = 3  # words on each side of a possible name that the CRF reads
+# A listed given name this frequent in general Thai (TNC count) is an ordinary word when no rule saw a name there.
+_COMMON_WORD = 1000
 
 
 def _title_windows(s: Sentence) -> list[tuple[int, int]]:
@@ -811,6 +813,7 @@ def _crf_windows(s: Sentence, settled: list[tuple[int, int, str, str]] = ()) -> 
     the segmenter cut out of an unknown word, a listed given name of three letters or more, a capitalised Latin word).
     Most words of a report are dictionary words far from any such piece, and the model looks one word back and one
     ahead."""
+    from kcapture.extract.keywords import general_frequency
     from kcapture.extract.personal import name_lists
 
     known = _known()
@@ -821,8 +824,11 @@ def _crf_windows(s: Sentence, settled: list[tuple[int, int, str, str]] = ()) -> 
     for k, t in enumerate(toks):
         w = t.text
         if w in given:
-            if len(w) < 3 or w in _stopwords():
-                continue  # short listed names are mostly ordinary words (มา, คำ): the rules handle those in context
+            if len(w) < 3 or w in _stopwords() or (w in known and general_frequency(w) >= _COMMON_WORD):
+                # Short listed names, and listed names that are common dictionary words (พัฒนา, สังคม, เดือน, ประธาน:
+                # a twentieth of a report's words), are ordinary words far more often: the rules handle those in
+                # context. A rarer listed word (กาญจนา, ทองใบ) is still read by the CRF.
+                continue
         elif w in known or not ((w[:1].isupper() and w[1:].islower() and w.isalpha()) or _THAI_WORD.fullmatch(w)):
             continue
         if any(a <= t.start and t.end <= b for a, b in spans):

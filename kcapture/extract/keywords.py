@@ -61,6 +61,11 @@ def _background() -> tuple[dict[str, int], int]:
     return freqs, sum(freqs.values())
 
 
+def general_frequency(word: str) -> int:
+    """How often `word` occurs in general Thai (TNC count; 0 when unseen or the corpus is unavailable)."""
+    return _background()[0].get(word, 0)
+
+
 @lru_cache(maxsize=262_144)  # a document repeats its words; each is judged once
 def is_content(word: str) -> bool:
     if word.isascii() and len(word) < _MIN_LATIN:
