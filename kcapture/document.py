@@ -50,7 +50,7 @@ class Block:
     cues: list[tuple[int, str, str]] | None = None  # subtitle cues: (offset in text, start time, end time)
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     start: int
     end: int

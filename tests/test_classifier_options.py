@@ -71,3 +71,37 @@ def test_default_model_unchanged_by_the_new_option():
     b = train_from_rows(rows, text_field="text", label_field="label",
                         model=ThemeClassifier(head=HeadSettings(nb_scaling=False)))
     np.testing.assert_array_equal(a.heads[0].coef, b.heads[0].coef)
+
+
+def test_context_helpers_find_headings_and_document_means():
+    from kcapture.classify.model import _document_means, context_matrix, is_section_heading, section_heads
+
+    assert is_section_heading("5. ปัจจัยความสำเร็จ") and is_section_heading("ปัญหาอุปสรรค:")
+    assert not is_section_heading("ทีมงานประชุมกันทุกเดือนเพื่อวางแผนการทำงานร่วมกับชุมชนและภาคีเครือข่ายในพื้นที่")
+    texts = ["1. วัตถุประสงค์", "เพื่อฝึกทักษะ", "เพื่อสร้างเครือข่าย", "2. ปัญหาอุปสรรค", "งบประมาณไม่พอ", "อื่นๆ"]
+    groups = ["a", "a", "a", "a", "a", "b"]
+    assert section_heads(texts, groups).tolist() == [-1, 0, 0, 0, 3, -1]  # a new document starts with no heading
+    W = sp.csr_matrix(np.array([[1.0, 0], [0, 1], [1, 1], [0, 0], [2, 0], [0, 4]]))
+    means = _document_means(W, groups, None).toarray()
+    assert means[0].tolist() == pytest.approx([0.8, 0.4]) and means[5].tolist() == [0.0, 4.0]
+    assert _document_means(W, None, None).nnz == 0  # rows without a document see an empty block
+    X = context_matrix(W, 2, groups, 0.5, None, section_heads(texts, groups), 1.0, 2.0)
+    assert X.shape == (6, 2 * 5)  # sentence, previous, next, heading, document
+    assert X.toarray()[4, 6:8].tolist() == [0.0, 0.0]  # row 4's heading (row 3) has no words
+    assert X.toarray()[1, 6:8].tolist() == [1.0, 0.0]  # row 1 stands under row 0
+
+
+@pytest.mark.parametrize(("settings", "field"), [('{"theme_document_weight": 1.0}', "tags"),
+                                                ('{"section_weight": 0.5}', "label")])
+def test_context_options_train_save_load_predict_same(tmp_path, settings, field):
+    rows = [dict(r, doc=f"d{i // 5}") for i, r in enumerate(_rows())]
+    model = train_from_rows(rows, text_field="text", label_field=field, model=model_from_settings(settings))
+    texts = ["อาหารอร่อยบริการดีมาก", "แย่มากไม่ประทับใจเลย", "เปิดกี่โมงครับ"]
+    before = model.predict(texts, groups=["x", "x", "x"])
+    save_model(model, tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    after = loaded.predict(texts, groups=["x", "x", "x"])
+    for a, b in zip(after, before, strict=True):
+        assert a[field] == b[field]
+        assert a[field + "_scores"] == pytest.approx(b[field + "_scores"], abs=1e-3)
+    assert loaded.predict(texts)[0][field]  # without documents too
