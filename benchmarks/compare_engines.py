@@ -149,6 +149,8 @@ CONFIGS = {
     "kcapture-doc1": lambda: Kcapture(head={"theme_document_weight": 1.0}),
     "kcapture-doc1.5": lambda: Kcapture(head={"theme_document_weight": 1.5}),
     "kcapture-doc2": lambda: Kcapture(head={"theme_document_weight": 2.0}),
+    "kcapture-doc3": lambda: Kcapture(head={"theme_document_weight": 3.0}),
+    "kcapture-doc4": lambda: Kcapture(head={"theme_document_weight": 4.0}),
 }
 
 

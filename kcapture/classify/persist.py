@@ -35,6 +35,10 @@ def save_model(model: ThemeClassifier, folder: str | Path, info: dict | None = N
     return out
 
 
+# Head settings that add feature blocks, with the value that means "not used": what older model.json files imply.
+_ADDED_LATER_OFF = {"section_weight": 0.0, "theme_document_weight": 0.0}
+
+
 def load_model(folder: str | Path) -> ThemeClassifier:
     p = Path(folder)
     try:
@@ -47,7 +51,9 @@ def load_model(folder: str | Path) -> ThemeClassifier:
             arrays = {k: npz[k] for k in npz.files}
         from kcapture.classify.model import HeadSettings
 
-        model = ThemeClassifier(head=HeadSettings(**meta.get("head_settings", {})))
+        # Settings added after a model was saved are absent from its model.json: it was trained without them.
+        settings = {**_ADDED_LATER_OFF, **meta.get("head_settings", {})}
+        model = ThemeClassifier(head=HeadSettings(**settings))
         model.features = SentenceFeatures.from_state(meta["features"], arrays)
         model.heads = [
             Head(h["name"], h["kind"], list(h["labels"]), arrays[f"{h['name']}__coef"].astype(np.float64),
