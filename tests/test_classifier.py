@@ -143,3 +143,17 @@ def test_empty_predict_and_unfitted():
     assert ThemeClassifier().predict([]) == []
     with pytest.raises(RuntimeError):
         ThemeClassifier().predict(["ข้อความ"])
+
+
+def test_classify_never_cuts_a_document_between_batches(monkeypatch):
+    """The tagger reads a sentence's document: batching the input must not change any row's tags or scores."""
+    import kcapture.classify.jsonl as cj
+
+    texts = ["อาสาสมัครในชุมชนลงพื้นที่เยี่ยมผู้ป่วยติดเตียงทุกสัปดาห์", "ทีมงานระดมทุนจากการขายของมือสอง",
+             "ปัญหาคือขาดงบประมาณต่อเนื่อง", "ควรสร้างเครือข่ายกับโรงพยาบาลส่งเสริมสุขภาพตำบล",
+             "ผู้เข้าร่วมได้เรียนรู้การทำงานเป็นทีม"]
+    rows = [{"id": i, "text": t, "doc": "a" if i < 4 else "b"} for i, t in enumerate(texts)]
+    whole = cj.classify_rows(rows)
+    monkeypatch.setattr(cj, "BATCH", 2)
+    assert [len(c) for c in cj._chunks(rows, True)] == [4, 1]
+    assert cj.classify_rows(rows) == whole

@@ -20,10 +20,11 @@ def classify_rows(rows: list[dict], model=None) -> list[dict]:
         if not isinstance(r.get("text"), str):
             raise InvalidInputError(f"แถวที่ {n}: ต้องมีฟิลด์ \"text\" เป็นข้อความ", f"row {n}: needs a string \"text\"")
     out = []
-    for i in range(0, len(rows), BATCH):
-        chunk = rows[i : i + BATCH]
-        # Rows that name their document ("doc") give the facet its neighbouring sentences as context.
-        groups = [r["doc"] for r in chunk] if all("doc" in r for r in chunk) else None
+    with_docs = all("doc" in r for r in rows)
+    for chunk in _chunks(rows, with_docs):
+        # Rows that name their document ("doc") give the tagger its neighbouring sentences and the whole document as
+        # context; a chunk never cuts a document in two.
+        groups = [r["doc"] for r in chunk] if with_docs else None
         for r, p in zip(chunk, clf.predict([r["text"] for r in chunk], groups=groups), strict=True):
             row = {"id": r.get("id")}
             for key, value in p.items():
@@ -34,6 +35,20 @@ def classify_rows(rows: list[dict], model=None) -> list[dict]:
                 row[key] = value
             out.append(row)
     return out
+
+
+def _chunks(rows: list[dict], with_docs: bool) -> list[list[dict]]:
+    """Rows in batches of about BATCH (prediction's memory stays flat), cut only where the document changes."""
+    chunks: list[list[dict]] = []
+    cur: list[dict] = []
+    for r in rows:
+        if len(cur) >= BATCH and (not with_docs or r["doc"] != cur[-1]["doc"]):
+            chunks.append(cur)
+            cur = []
+        cur.append(r)
+    if cur:
+        chunks.append(cur)
+    return chunks
 
 
 def classify_jsonl(input_path: str, output_path: str | None = None, model: str | None = None) -> None:
