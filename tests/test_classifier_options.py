@@ -105,3 +105,17 @@ def test_context_options_train_save_load_predict_same(tmp_path, settings, field)
         assert a[field] == b[field]
         assert a[field + "_scores"] == pytest.approx(b[field + "_scores"], abs=1e-3)
     assert loaded.predict(texts)[0][field]  # without documents too
+
+
+def test_document_block_is_computed_per_stretch_without_a_rows_by_words_matrix():
+    from kcapture.classify.model import DOCUMENT_STRETCH, _document_logits, _document_means, _stretches
+
+    groups = ["a"] * (DOCUMENT_STRETCH + 3) + ["b"] * 2 + ["a"]
+    g, n = _stretches(groups)
+    assert n == 4 and g[DOCUMENT_STRETCH - 1] == 0 and g[DOCUMENT_STRETCH] == 1 and g[-1] == 3
+    rng = np.random.default_rng(0)
+    W = sp.csr_matrix(rng.random((len(groups), 7)) * (rng.random((len(groups), 7)) < 0.3))
+    coef = rng.normal(size=(3, 7))
+    expected = (_document_means(W, groups, None) * 2.0) @ coef.T
+    assert np.allclose(_document_logits(W, groups, coef, 2.0), expected)
+    assert not _document_logits(W, None, coef, 2.0).any()

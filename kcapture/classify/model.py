@@ -103,20 +103,53 @@ def context_matrix(X: sp.csr_matrix, n_word: int, groups: list | None, weight: f
     return sp.hstack(blocks, format="csr")
 
 
+# The document block averages at most this many consecutive sentences of a document: the corpus's documents are
+# shorter (at most 42 sentences), and a long report or a whole archive gets the context of its own part, while
+# training on rows whose `doc` is one long report stays within memory (rows x words of the stretch).
+DOCUMENT_STRETCH = 50
+
+
+def _stretches(groups: list) -> tuple[np.ndarray, int]:
+    """A stretch index per row: consecutive rows of one group, DOCUMENT_STRETCH at a time; and how many there are."""
+    out = np.empty(len(groups), dtype=np.int64)
+    current, count, k = -1, 0, None
+    for i, x in enumerate(groups):
+        if i == 0 or x != k or count == DOCUMENT_STRETCH:
+            current += 1
+            count = 0
+            k = x
+        out[i] = current
+        count += 1
+    return out, current + 1
+
+
+def _document_logits(W: sp.csr_matrix, groups: list | None, coef: np.ndarray, weight: float) -> np.ndarray:
+    """weight * document mean words @ coef.T for each row, computed per document: equal to
+    `_document_means(W, groups, None) * weight @ coef.T` without building that matrix."""
+    n = W.shape[0]
+    if groups is None:
+        return np.zeros((n, coef.shape[0]))
+    g, n_stretches = _stretches(groups)
+    member = sp.csr_matrix((np.ones(n), (g, np.arange(n))), shape=(n_stretches, n))
+    sizes = np.asarray(member.sum(axis=1)).ravel()
+    means = sp.csr_matrix(sp.diags(1.0 / np.maximum(sizes, 1)) @ member @ W)
+    per_document = np.asarray(means @ coef.T) * weight
+    return per_document[g]
+
+
 def _document_means(W: sp.csr_matrix, groups: list | None, drop: np.ndarray | None) -> sp.csr_matrix:
     """Each row: the mean of its group's rows of W (rows in `drop`, and all rows without groups: empty)."""
     n = W.shape[0]
     if groups is None:
         return sp.csr_matrix((n, W.shape[1]), dtype=W.dtype)
-    ids: dict = {}
-    g = np.array([ids.setdefault(x, len(ids)) for x in groups])
-    member = sp.csr_matrix((np.ones(n), (g, np.arange(n))), shape=(len(ids), n))
+    g, n_stretches = _stretches(groups)
+    member = sp.csr_matrix((np.ones(n), (g, np.arange(n))), shape=(n_stretches, n))
     sizes = np.asarray(member.sum(axis=1)).ravel()
     means = sp.diags(1.0 / np.maximum(sizes, 1)) @ member @ W
     rows = np.ones(n)
     if drop is not None:
         rows[drop] = 0.0
-    spread = sp.csr_matrix((rows, (np.arange(n), g)), shape=(n, len(ids)))
+    spread = sp.csr_matrix((rows, (np.arange(n), g)), shape=(n, n_stretches))
     return sp.csr_matrix(spread @ means)
 
 
@@ -131,9 +164,13 @@ class Head:
     bias: list[float] = field(default_factory=list)  # single: per class offsets added to log-probabilities
     context: bool = False  # reads the neighbouring sentences' words too (the facet head)
 
-    def scores(self, X: sp.csr_matrix) -> np.ndarray:
-        z = X @ self.coef.T + self.intercept
+    def scores(self, X: sp.csr_matrix, extra_logits: np.ndarray | None = None) -> np.ndarray:
+        """Scores of the rows of X; X may hold only the first columns of the features, the rest's contribution
+        then comes as `extra_logits` (n_rows, n_labels)."""
+        z = X @ self.coef[:, : X.shape[1]].T + self.intercept
         z = np.asarray(z)
+        if extra_logits is not None:
+            z = z + extra_logits
         if self.kind == "multi":
             return 1.0 / (1.0 + np.exp(-z))
         z = z - z.max(axis=1, keepdims=True)
@@ -389,9 +426,15 @@ class ThemeClassifier:
                 out[h.name] = h.scores(context_matrix(X, self.features.n_word_features, groups, hs.context_weight,
                                                       None, section_heads(texts, groups), hs.section_weight))
             elif h.context:
-                out[h.name] = h.scores(context_matrix(X, self.features.n_word_features, groups,
-                                                      hs.theme_context_weight,
-                                                      document_weight=hs.theme_document_weight))
+                n_word = self.features.n_word_features
+                Xc = context_matrix(X, n_word, groups, hs.theme_context_weight)
+                extra = None
+                if hs.theme_document_weight > 0:
+                    # The document block is the same for every sentence of a document: its logits are computed once
+                    # per document, never as a rows x vocabulary matrix (a long report would need gigabytes).
+                    extra = _document_logits(X[:, :n_word], groups, h.coef[:, Xc.shape[1] :],
+                                             hs.theme_document_weight)
+                out[h.name] = h.scores(Xc, extra)
             else:
                 out[h.name] = h.scores(X)
         return out
