@@ -151,6 +151,8 @@ CONFIGS = {
     "kcapture-doc2": lambda: Kcapture(head={"theme_document_weight": 2.0}),
     "kcapture-doc3": lambda: Kcapture(head={"theme_document_weight": 3.0}),
     "kcapture-doc4": lambda: Kcapture(head={"theme_document_weight": 4.0}),
+    "kcapture-ctx0.3": lambda: Kcapture(head={"theme_context_weight": 0.3}),
+    "kcapture-ctx1": lambda: Kcapture(head={"theme_context_weight": 1.0}),
 }
 
 
