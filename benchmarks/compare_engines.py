@@ -153,6 +153,8 @@ CONFIGS = {
     "kcapture-doc4": lambda: Kcapture(head={"theme_document_weight": 4.0}),
     "kcapture-ctx0.3": lambda: Kcapture(head={"theme_context_weight": 0.3}),
     "kcapture-ctx1": lambda: Kcapture(head={"theme_context_weight": 1.0}),
+    "kcapture-fdoc0.5": lambda: Kcapture(head={"facet_document_weight": 0.5}),
+    "kcapture-fdoc1": lambda: Kcapture(head={"facet_document_weight": 1.0}),
 }
 
 

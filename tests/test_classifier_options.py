@@ -92,7 +92,8 @@ def test_context_helpers_find_headings_and_document_means():
 
 
 @pytest.mark.parametrize(("settings", "field"), [('{"theme_document_weight": 1.0}', "tags"),
-                                                ('{"section_weight": 0.5}', "label")])
+                                                ('{"section_weight": 0.5}', "label"),
+                                                ('{"facet_document_weight": 1.0}', "label")])
 def test_context_options_train_save_load_predict_same(tmp_path, settings, field):
     rows = [dict(r, doc=f"d{i // 5}") for i, r in enumerate(_rows())]
     model = train_from_rows(rows, text_field="text", label_field=field, model=model_from_settings(settings))
@@ -119,3 +120,22 @@ def test_document_block_is_computed_per_stretch_without_a_rows_by_words_matrix()
     expected = (_document_means(W, groups, None) * 2.0) @ coef.T
     assert np.allclose(_document_logits(W, groups, coef, 2.0), expected)
     assert not _document_logits(W, None, coef, 2.0).any()
+
+
+@pytest.mark.parametrize(("settings", "field"), [('{"theme_document_weight": 1.5}', "tags"),
+                                                ('{"facet_document_weight": 1.0, "section_weight": 0.5}', "label")])
+def test_document_block_prediction_equals_the_materialised_features(settings, field):
+    from kcapture.classify.model import context_matrix, section_heads
+
+    rows = [dict(r, doc=f"d{i // 7}") for i, r in enumerate(_rows())]
+    model = train_from_rows(rows, text_field="text", label_field=field, model=model_from_settings(settings))
+    texts, groups = [r["text"] for r in rows], [r["doc"] for r in rows]
+    hs, head = model.head_settings, model.heads[0]
+    X = model.features.transform(texts)
+    n_word = model.features.n_word_features
+    if field == "label":
+        full = context_matrix(X, n_word, groups, hs.context_weight, None, section_heads(texts, groups),
+                              hs.section_weight, hs.facet_document_weight)
+    else:
+        full = context_matrix(X, n_word, groups, hs.theme_context_weight, document_weight=hs.theme_document_weight)
+    assert np.allclose(model.predict_scores(texts, groups=groups)[field], head.scores(full))

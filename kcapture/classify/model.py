@@ -45,6 +45,8 @@ class HeadSettings:
     # cross-validation (theme macro-F1 0.639 without, 0.641 / 0.646 / 0.648 / 0.650 / 0.649 / 0.649 at 0.5 / 1 /
     # 1.5 / 2 / 3 / 4; benchmarks/compare_engines.py). Models saved before it have none (0.0 in their model.json).
     theme_document_weight: float = 2.0
+    # The same document block for single-label heads (the facet); 0 = none.
+    facet_document_weight: float = 0.0
 
 
 # A numbered heading ("5. ปัจจัยความสำเร็จ", "2) วัตถุประสงค์") or a short line ending in a colon: what report
@@ -357,10 +359,10 @@ class ThemeClassifier:
                 drop = rng.random(X.shape[0]) < hs.context_dropout
                 n_word = self.features.n_word_features
                 X_single = context_matrix(X, n_word, groups, hs.context_weight, drop, section_heads(texts, groups),
-                                          hs.section_weight)
+                                          hs.section_weight, hs.facet_document_weight)
                 Xv_single = context_matrix(Xv, n_word, valid_groups, hs.context_weight, None,
                                            section_heads(valid_texts, valid_groups),
-                                           hs.section_weight) if Xv is not None else None
+                                           hs.section_weight, hs.facet_document_weight) if Xv is not None else None
                 keep = [i for i, v in enumerate(values) if v is not None]
                 labels = sorted({values[i] for i in keep})
                 index = {lab: k for k, lab in enumerate(labels)}
@@ -422,18 +424,20 @@ class ThemeClassifier:
         out = {}
         hs = self.head_settings
         for h in self.heads:
-            if h.context and h.kind == "single":
-                out[h.name] = h.scores(context_matrix(X, self.features.n_word_features, groups, hs.context_weight,
-                                                      None, section_heads(texts, groups), hs.section_weight))
-            elif h.context:
+            if h.context:
                 n_word = self.features.n_word_features
-                Xc = context_matrix(X, n_word, groups, hs.theme_context_weight)
+                if h.kind == "single":
+                    Xc = context_matrix(X, n_word, groups, hs.context_weight, None, section_heads(texts, groups),
+                                        hs.section_weight)
+                    doc_weight = hs.facet_document_weight
+                else:
+                    Xc = context_matrix(X, n_word, groups, hs.theme_context_weight)
+                    doc_weight = hs.theme_document_weight
                 extra = None
-                if hs.theme_document_weight > 0:
+                if doc_weight > 0:
                     # The document block is the same for every sentence of a document: its logits are computed once
                     # per document, never as a rows x vocabulary matrix (a long report would need gigabytes).
-                    extra = _document_logits(X[:, :n_word], groups, h.coef[:, Xc.shape[1] :],
-                                             hs.theme_document_weight)
+                    extra = _document_logits(X[:, :n_word], groups, h.coef[:, Xc.shape[1] :], doc_weight)
                 out[h.name] = h.scores(Xc, extra)
             else:
                 out[h.name] = h.scores(X)

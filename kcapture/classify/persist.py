@@ -36,7 +36,7 @@ def save_model(model: ThemeClassifier, folder: str | Path, info: dict | None = N
 
 
 # Head settings that add feature blocks, with the value that means "not used": what older model.json files imply.
-_ADDED_LATER_OFF = {"section_weight": 0.0, "theme_document_weight": 0.0}
+_ADDED_LATER_OFF = {"section_weight": 0.0, "theme_document_weight": 0.0, "facet_document_weight": 0.0}
 
 
 def load_model(folder: str | Path) -> ThemeClassifier:
