@@ -80,6 +80,9 @@ def plain_baseline() -> dict:
     from sklearn.metrics import f1_score
 
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from compare_engines import word_bigrams  # the same analyzer as the corpus comparison's baseline
+
     from kcapture.classify.features import word_tokens
 
     def rows(name: str) -> tuple[list[str], list[str]]:
@@ -88,11 +91,7 @@ def plain_baseline() -> dict:
 
     t0 = time.perf_counter()
     (train_x, train_y), (valid_x, valid_y) = rows("train.jsonl"), rows("valid.jsonl")
-    def grams(text: str) -> list[str]:
-        w = word_tokens(text)
-        return w + [a + " " + b for a, b in zip(w, w[1:], strict=False)]
-
-    words = TfidfVectorizer(analyzer=grams, min_df=2, sublinear_tf=True)
+    words = TfidfVectorizer(analyzer=lambda text: word_bigrams(word_tokens(text)), min_df=2, sublinear_tf=True)
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=3, sublinear_tf=True)
     X = sp.hstack([words.fit_transform(train_x), chars.fit_transform(train_x)], format="csr")
     Xv = sp.hstack([words.transform(valid_x), chars.transform(valid_x)], format="csr")

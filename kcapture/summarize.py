@@ -138,10 +138,7 @@ def _run_vectors(runs: list[_Run], vectors: sp.csr_matrix) -> sp.csr_matrix:
             rows.append(i)
             cols.append(s.id)
     member = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(runs), vectors.shape[0]))
-    summed = sp.csr_matrix(member @ vectors)
-    norms = np.sqrt(np.asarray(summed.multiply(summed).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ summed)
+    return _unit_rows(sp.csr_matrix(member @ vectors))
 
 
 def _max_similarity(candidates: sp.csr_matrix, chosen: list[sp.csr_matrix]) -> np.ndarray:
@@ -165,7 +162,11 @@ def sentence_vectors(terms: dict[int, list[str]], n: int) -> sp.csr_matrix:
     m = sp.csr_matrix((vals, (rows, cols)), shape=(n, max(1, len(vocab))))
     df = np.bincount(m.indices, minlength=m.shape[1])
     idf = smoothed_idf(n, df)
-    m = m @ sp.diags(idf)
+    return _unit_rows(m @ sp.diags(idf))
+
+
+def _unit_rows(m: sp.spmatrix) -> sp.csr_matrix:
+    """Each row scaled to unit L2 norm (rows of zeros stay zero)."""
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sp.csr_matrix(sp.diags(1.0 / norms) @ m)

@@ -125,18 +125,22 @@ def _stretches(groups: list) -> tuple[np.ndarray, int]:
     return out, current + 1
 
 
-def _document_logits(W: sp.csr_matrix, groups: list | None, coef: np.ndarray, weight: float) -> np.ndarray:
-    """weight * document mean words @ coef.T for each row, computed per document: equal to
-    `_document_means(W, groups, None) * weight @ coef.T` without building that matrix."""
+def _stretch_means(W: sp.csr_matrix, groups: list) -> tuple[np.ndarray, sp.csr_matrix]:
+    """The stretch index of each row (`_stretches`) and the mean row of W over each stretch."""
     n = W.shape[0]
-    if groups is None:
-        return np.zeros((n, coef.shape[0]))
     g, n_stretches = _stretches(groups)
     member = sp.csr_matrix((np.ones(n), (g, np.arange(n))), shape=(n_stretches, n))
     sizes = np.asarray(member.sum(axis=1)).ravel()
-    means = sp.csr_matrix(sp.diags(1.0 / np.maximum(sizes, 1)) @ member @ W)
-    per_document = np.asarray(means @ coef.T) * weight
-    return per_document[g]
+    return g, sp.csr_matrix(sp.diags(1.0 / np.maximum(sizes, 1)) @ member @ W)
+
+
+def _document_logits(W: sp.csr_matrix, groups: list | None, coef: np.ndarray, weight: float) -> np.ndarray:
+    """weight * document mean words @ coef.T for each row, computed per document: equal to
+    `_document_means(W, groups, None) * weight @ coef.T` without building that matrix."""
+    if groups is None:
+        return np.zeros((W.shape[0], coef.shape[0]))
+    g, means = _stretch_means(W, groups)
+    return (np.asarray(means @ coef.T) * weight)[g]
 
 
 def _document_means(W: sp.csr_matrix, groups: list | None, drop: np.ndarray | None) -> sp.csr_matrix:
@@ -144,14 +148,11 @@ def _document_means(W: sp.csr_matrix, groups: list | None, drop: np.ndarray | No
     n = W.shape[0]
     if groups is None:
         return sp.csr_matrix((n, W.shape[1]), dtype=W.dtype)
-    g, n_stretches = _stretches(groups)
-    member = sp.csr_matrix((np.ones(n), (g, np.arange(n))), shape=(n_stretches, n))
-    sizes = np.asarray(member.sum(axis=1)).ravel()
-    means = sp.diags(1.0 / np.maximum(sizes, 1)) @ member @ W
+    g, means = _stretch_means(W, groups)
     rows = np.ones(n)
     if drop is not None:
         rows[drop] = 0.0
-    spread = sp.csr_matrix((rows, (np.arange(n), g)), shape=(n, n_stretches))
+    spread = sp.csr_matrix((rows, (np.arange(n), g)), shape=(n, means.shape[0]))
     return sp.csr_matrix(spread @ means)
 
 
