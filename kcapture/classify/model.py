@@ -6,6 +6,7 @@ single-label (one value per row), so users can bring their own codebook. Scores 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -84,13 +85,7 @@ def context_matrix(X: sp.csr_matrix, n_word: int, groups: list | None, weight: f
     W = X[:, :n_word]
     n = X.shape[0]
     lone = groups is None
-    if groups is None:
-        groups = list(range(n))  # every row its own document: no neighbours
-    prev_idx = np.array([i - 1 if i > 0 and groups[i - 1] == groups[i] else -1 for i in range(n)])
-    next_idx = np.array([i + 1 if i + 1 < n and groups[i + 1] == groups[i] else -1 for i in range(n)])
-    if drop is not None:
-        prev_idx[drop] = -1
-        next_idx[drop] = -1
+    prev_idx, next_idx = _neighbours(groups, n, drop)
 
     def shifted(idx: np.ndarray, w: float) -> sp.csr_matrix:
         rows = np.flatnonzero(idx >= 0)
@@ -103,6 +98,36 @@ def context_matrix(X: sp.csr_matrix, n_word: int, groups: list | None, weight: f
     if document_weight > 0:
         blocks.append(_document_means(W, None if lone else groups, drop) * document_weight)
     return sp.hstack(blocks, format="csr")
+
+
+def _neighbours(groups: list | None, n: int, drop: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The previous and next row of the same group for each row (-1 when none; rows in `drop` get none)."""
+    if groups is None:
+        return np.full(n, -1), np.full(n, -1)
+    prev_idx = np.array([i - 1 if i > 0 and groups[i - 1] == groups[i] else -1 for i in range(n)], dtype=np.int64)
+    next_idx = np.array([i + 1 if i + 1 < n and groups[i + 1] == groups[i] else -1 for i in range(n)], dtype=np.int64)
+    if drop is not None:
+        prev_idx[drop] = -1
+        next_idx[drop] = -1
+    return prev_idx, next_idx
+
+
+def context_logits(W: sp.csr_matrix, coef: np.ndarray, groups: list | None, texts: list[str],
+                   weight: float, section_weight: float = 0.0) -> np.ndarray:
+    """The context blocks' share of the logits, `context_matrix(...)[:, X.shape[1]:] @ coef.T` without building
+    it: a linear model's logits are linear in the blocks, so each block is W @ its coefficients, moved to the
+    neighbouring row. `coef` holds the columns after X's (previous, next, then section heading when weighted)."""
+    n, v = W.shape
+    prev_idx, next_idx = _neighbours(groups, n)
+    blocks = [(prev_idx, weight), (next_idx, weight)]
+    if section_weight > 0:
+        blocks.append((section_heads(texts, groups), section_weight))
+    out = np.zeros((n, coef.shape[0]))
+    for k, (idx, w) in enumerate(blocks):
+        rows = np.flatnonzero(idx >= 0)
+        if len(rows):
+            out[rows] += np.asarray(W @ coef[:, k * v : (k + 1) * v].T)[idx[rows]] * w
+    return out
 
 
 # The document block averages at most this many consecutive sentences of a document: the corpus's documents are
@@ -183,7 +208,7 @@ class Head:
     def decide(self, scores: np.ndarray) -> list:
         if self.kind == "multi":
             th = np.asarray(self.thresholds or [0.5] * len(self.labels))
-            return [[self.labels[j] for j in np.flatnonzero(row >= th)] for row in scores]
+            return [list(itertools.compress(self.labels, row)) for row in (scores >= th).tolist()]
         adj = np.log(np.clip(scores, 1e-12, 1.0)) + np.asarray(self.bias or [0.0] * len(self.labels))
         return [self.labels[j] for j in adj.argmax(axis=1)]
 
@@ -424,22 +449,22 @@ class ThemeClassifier:
         X = self.features.transform(texts, tokens)
         out = {}
         hs = self.head_settings
+        n_word = self.features.n_word_features
+        W = X[:, :n_word]
         for h in self.heads:
             if h.context:
-                n_word = self.features.n_word_features
                 if h.kind == "single":
-                    Xc = context_matrix(X, n_word, groups, hs.context_weight, None, section_heads(texts, groups),
-                                        hs.section_weight)
-                    doc_weight = hs.facet_document_weight
+                    weight, section, doc_weight = hs.context_weight, hs.section_weight, hs.facet_document_weight
                 else:
-                    Xc = context_matrix(X, n_word, groups, hs.theme_context_weight)
-                    doc_weight = hs.theme_document_weight
-                extra = None
+                    weight, section, doc_weight = hs.theme_context_weight, 0.0, hs.theme_document_weight
+                # The context and document blocks enter as logits computed per block (context_logits,
+                # _document_logits), never as a rows x (3-4 x vocabulary) matrix: the same scores, less work.
+                n_context = (3 if section > 0 else 2) * n_word
+                width = X.shape[1]
+                extra = context_logits(W, h.coef[:, width : width + n_context], groups, texts, weight, section)
                 if doc_weight > 0:
-                    # The document block is the same for every sentence of a document: its logits are computed once
-                    # per document, never as a rows x vocabulary matrix (a long report would need gigabytes).
-                    extra = _document_logits(X[:, :n_word], groups, h.coef[:, Xc.shape[1] :], doc_weight)
-                out[h.name] = h.scores(Xc, extra)
+                    extra += _document_logits(W, groups, h.coef[:, width + n_context :], doc_weight)
+                out[h.name] = h.scores(X, extra)
             else:
                 out[h.name] = h.scores(X)
         return out

@@ -8,6 +8,8 @@ sentences in one vectorised pass; a lookup table maps hash buckets to the column
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -15,6 +17,7 @@ from kcapture.textstats import smoothed_idf
 
 BUCKET_BITS = 22
 _MULT = np.int64(1_000_003)
+_HASH_MASK = 0x7FFFFFFFFFFF  # hashes are kept modulo 2^47
 
 
 def _hashes(texts: list[str], ngram_range: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -27,20 +30,24 @@ def _hashes(texts: list[str], ngram_range: tuple[int, int]) -> tuple[np.ndarray,
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     ends = starts + lengths
     row_of = np.repeat(np.arange(len(texts)), lengths)
+    last_valid = ends[row_of]  # an n-gram starting at position p fits its text when p + n <= last_valid[p]
     mask_bits = (1 << BUCKET_BITS) - 1
     rows_out, buckets_out = [], []
     lo, hi = ngram_range
-    for n in range(lo, hi + 1):
+    # The hash of an n-gram is (seed_n * M^n + its code points as a base-M number) mod 2^47. The base-M number of
+    # the n-grams extends that of the (n-1)-grams by one code point, so each length costs one pass, not n passes.
+    poly = np.zeros(len(cps), dtype=np.int64)
+    for n in range(1, hi + 1):
         m = len(cps) - n + 1
         if m <= 0:
+            break
+        poly = (poly[:m] * _MULT + cps[n - 1 : n - 1 + m]) & _HASH_MASK
+        if n < lo:
             continue
-        h = np.full(m, np.int64(n * 7919))
-        for k in range(n):
-            h = (h * _MULT + cps[k : k + m]) & 0x7FFFFFFFFFFF
-        pos = np.arange(m)
-        valid = pos + n <= ends[row_of[:m]]
+        seed = (n * 7919 * pow(int(_MULT), n, _HASH_MASK + 1)) & _HASH_MASK
+        valid = np.arange(n, m + n) <= last_valid[:m]
         rows_out.append(row_of[:m][valid])
-        buckets_out.append(h[valid] & mask_bits)
+        buckets_out.append(((poly[valid] + seed) & _HASH_MASK) & mask_bits)
     return np.concatenate(rows_out), np.concatenate(buckets_out)
 
 
@@ -56,10 +63,7 @@ class CharNgramTfidf:
         rows, buckets = _hashes(texts, self.ngram_range)
         cols = self.lookup[buckets]
         keep = cols >= 0
-        data = np.ones(int(keep.sum()), dtype=np.float32)
-        m = sp.csr_matrix((data, (rows[keep], cols[keep])), shape=(len(texts), len(self.idf)))
-        m.sum_duplicates()
-        return m
+        return _count_matrix(rows[keep], cols[keep], len(texts), len(self.idf))
 
     def fit(self, texts: list[str]) -> CharNgramTfidf:
         rows, buckets = _hashes(texts, self.ngram_range)
@@ -124,17 +128,12 @@ class WordNgramTfidf:
         return self
 
     def transform(self, docs: list[list[str]]) -> sp.csr_matrix:
-        vocab = self.vocabulary
-        indptr = [0]
-        indices: list[int] = []
-        for grams in docs:
-            indices.extend(i for i in map(vocab.get, grams) if i is not None)
-            indptr.append(len(indices))
-        data = np.ones(len(indices), dtype=np.float32)
-        m = sp.csr_matrix((data, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
-                          shape=(len(docs), len(self.idf)))
-        m.sum_duplicates()
-        return _weigh(m, self.idf)
+        # One C-level map over all n-grams of all docs; unknown n-grams become -1 and are dropped by mask.
+        flat = np.fromiter(map(self.vocabulary.get, itertools.chain.from_iterable(docs), itertools.repeat(-1)),
+                           dtype=np.int64)
+        rows = np.repeat(np.arange(len(docs)), np.fromiter(map(len, docs), dtype=np.int64, count=len(docs)))
+        keep = flat >= 0
+        return _weigh(_count_matrix(rows[keep], flat[keep], len(docs), len(self.idf)), self.idf)
 
     def fit_transform(self, docs: list[list[str]]) -> sp.csr_matrix:
         return self.fit(docs).transform(docs)
@@ -144,10 +143,27 @@ class WordNgramTfidf:
         return len(self.vocabulary)
 
 
+def _count_matrix(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> sp.csr_matrix:
+    """CSR of how often each (row, column) pair occurs, indices sorted: one sort of the pairs' keys (faster than
+    scipy's COO -> CSR conversion with its per-row sort and duplicate summing)."""
+    key = rows.astype(np.int64) * n_cols + cols
+    key.sort()
+    if len(key) == 0:
+        return sp.csr_matrix((n_rows, n_cols), dtype=np.float32)
+    first = np.concatenate([[0], np.flatnonzero(key[1:] != key[:-1]) + 1])
+    counts = np.diff(np.append(first, len(key))).astype(np.float32)
+    unique = key[first]
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(unique // n_cols, minlength=n_rows), out=indptr[1:])
+    return sp.csr_matrix((counts, (unique % n_cols).astype(np.int32), indptr), shape=(n_rows, n_cols))
+
+
 def _weigh(m: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear tf times idf, rows scaled to unit length (scikit-learn's TfidfVectorizer defaults, sublinear_tf)."""
-    m.data = (np.log(m.data) + 1).astype(np.float32)
-    m = m.multiply(idf).tocsr()
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    """Sublinear tf times idf, rows scaled to unit length (scikit-learn's TfidfVectorizer defaults, sublinear_tf).
+    `m` holds counts with sorted indices and no duplicates; its data is replaced."""
+    data = (np.log(m.data) + 1).astype(np.float32) * idf[m.indices]
+    row = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    norms = np.sqrt(np.bincount(row, weights=data * data, minlength=m.shape[0])).astype(np.float32)
     norms[norms == 0] = 1.0
-    return sp.diags(1.0 / norms).dot(m).astype(np.float32).tocsr()
+    data = (data / norms[row]).astype(np.float32)
+    return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape)
