@@ -177,37 +177,55 @@ def _shifted_tone(m: re.Match[str]) -> str | tuple[str, list[int]]:
     return (moved, [0, 0, 1]) if unknown_score(left + moved + right) < before else original
 
 
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    pattern: re.Pattern[str]
+    repl: Repl
+    # Substrings of which the pattern's every match holds at least one: a text without any skips the rule (a
+    # substring test is far cheaper than the regex scan, and most blocks need few of the rules). Empty: always run.
+    needs: tuple[str, ...] = ()
+
+    def applies(self, text: str) -> bool:
+        return not self.needs or any(n in text for n in self.needs)
+
+
+_DASHES = ("-", "\u2013", "\u2014")
+
+
 # Order matters: invisible junk first, so later rules see adjacent characters.
-RULES: list[tuple[str, re.Pattern[str], Repl]] = [
-    ("lost_nikhahit", re.compile(f"([{CONS}][{TONES}]?)\ufffd+\u0e32"), _sara_am_or_aa),
-    ("invisible", re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+"), ""),
-    ("nbsp", re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]"), " "),
-    ("crlf", re.compile("\r\n?"), "\n"),
+RULES: list[Rule] = [
+    Rule("lost_nikhahit", re.compile(f"([{CONS}][{TONES}]?)\ufffd+\u0e32"), _sara_am_or_aa, ("\ufffd",)),
+    Rule("invisible", re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+"), ""),
+    Rule("nbsp", re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]"), " "),
+    Rule("crlf", re.compile("\r\n?"), "\n", ("\r",)),
     # PDF exports from Word drop the nikhahit of sara am and leave a space: "ด าเนิน" -> "ดำเนิน".
     # A Thai word never starts with sara aa, so a space before it after a consonant (+ tone) is always an artefact;
     # other PDFs put a space before a real sara aa ("เป้ าหมาย"): the dictionary tells the two apart.
-    ("split_sara_am", re.compile(f"([{CONS}][{TONES}]?) \u0e32"), _sara_am_or_aa),
-    ("nikhahit_sara_aa", re.compile(f"\u0e4d([{TONES}]?)\u0e32"), "\\1\u0e33"),
-    ("nikhahit_sara_aa", re.compile(f"([{TONES}]?)\u0e4d\u0e32"), "\\1\u0e33"),
-    ("double_sara_e", re.compile("\u0e40\u0e40"), "\u0e41"),
+    Rule("split_sara_am", re.compile(f"([{CONS}][{TONES}]?) \u0e32"), _sara_am_or_aa, (" \u0e32",)),
+    Rule("nikhahit_sara_aa", re.compile(f"\u0e4d([{TONES}]?)\u0e32"), "\\1\u0e33", ("\u0e4d",)),
+    Rule("nikhahit_sara_aa", re.compile(f"([{TONES}]?)\u0e4d\u0e32"), "\\1\u0e33", ("\u0e4d",)),
+    Rule("double_sara_e", re.compile("\u0e40\u0e40"), "\u0e41", ("\u0e40\u0e40",)),
     # Tone mark typed before an above/below vowel: "ท่ี" -> "ที่".
-    ("tone_order", re.compile(f"([{TONES}])([{ABOVE_BELOW}])"), "\\2\\1"),
+    Rule("tone_order", re.compile(f"([{TONES}])([{ABOVE_BELOW}])"), "\\2\\1"),
     # Sara aa / sara am typed before the tone mark: "ดา้น" -> "ด้าน", "นำ้" -> "น้ำ".
-    ("tone_order", re.compile(f"([\u0e32\u0e33])([{TONES}])"), "\\2\\1"),
+    Rule("tone_order", re.compile(f"([\u0e32\u0e33])([{TONES}])"), "\\2\\1"),
     # A tone mark shifted onto the next consonant ("เขม้แข็ง"): only where that consonant then ends a syllable (a
     # consonant, leading vowel or space follows), which keeps the dictionary check off most words ("สร้าง", "กล้า").
-    ("shifted_tone", re.compile(f"([{CONS}])([{CONS}])([{TONES}])(?=[{CONS}\u0e40-\u0e44]|\\s|$)"), _shifted_tone),
-    ("repeated_mark", re.compile(f"([{ABOVE_BELOW}{TONES}\u0e4c\u0e33])\\1+"), "\\1"),
+    Rule("shifted_tone", re.compile(f"([{CONS}])([{CONS}])([{TONES}])(?=[{CONS}\u0e40-\u0e44]|\\s|$)"), _shifted_tone),
+    Rule("repeated_mark", re.compile(f"([{ABOVE_BELOW}{TONES}\u0e4c\u0e33])\\1+"), "\\1"),
     # Page numbers left inside running text by PDF extraction: "... การทำงาน - 12 - ของชุมชน ...".
-    ("page_number", re.compile(r"(?<=\S) +[-–—] ?\d{1,4} ?[-–—] +(?=\S)"), " "),
-    ("page_number",
-     re.compile(r"(?m)^[ \t]*(?:[-–—] ?\d{1,4} ?[-–—]|หน้า ?\d{1,4}(?: ?(?:จาก|/) ?\d{1,4})?)[ \t]*\n"), ""),
+    Rule("page_number", re.compile(r"(?<=\S) +[-–—] ?\d{1,4} ?[-–—] +(?=\S)"), " ", _DASHES),
+    Rule("page_number",
+         re.compile(r"(?m)^[ \t]*(?:[-–—] ?\d{1,4} ?[-–—]|หน้า ?\d{1,4}(?: ?(?:จาก|/) ?\d{1,4})?)[ \t]*\n"), "",
+         (*_DASHES, "หน้า")),
     # A line broken inside a word: the next line starts with a mark that cannot begin a word,
     # or the line ends with a leading vowel that cannot end one.
-    ("midword_break", re.compile(f"(?<=[{THAI}]) ?\n(?=[{ABOVE_BELOW}{TONES}\u0e30\u0e32\u0e33\u0e45\u0e4c])"), ""),
-    ("midword_break", re.compile("(?<=[\u0e40-\u0e44])\n(?=[\u0e01-\u0e2e])"), ""),
-    ("spaces", re.compile(r"[ \t]{2,}"), " "),
-    ("line_edge_space", re.compile(r" +\n|\n +"), "\n"),
+    Rule("midword_break", re.compile(f"(?<=[{THAI}]) ?\n(?=[{ABOVE_BELOW}{TONES}\u0e30\u0e32\u0e33\u0e45\u0e4c])"), "",
+         ("\n",)),
+    Rule("midword_break", re.compile("(?<=[\u0e40-\u0e44])\n(?=[\u0e01-\u0e2e])"), "", ("\n",)),
+    Rule("spaces", re.compile(r"[ \t]{2,}"), " ", ("  ", "\t")),
+    Rule("line_edge_space", re.compile(r" +\n|\n +"), "\n", (" \n", "\n ")),
 ]
 
 
@@ -217,8 +235,9 @@ def repair_text(text: str, base: int = 0) -> RepairedText:
     nfc = unicodedata.normalize("NFC", text)
     if nfc != text:
         out.realign("unicode_nfc", nfc)
-    for rule, pattern, repl in RULES:
-        out.sub(rule, pattern, repl)
+    for rule in RULES:
+        if rule.applies(out.text):
+            out.sub(rule.name, rule.pattern, rule.repl)
     out.realign("pythainlp_normalize", _pythainlp_normalize(out.text))
     return out
 
