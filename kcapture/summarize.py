@@ -16,7 +16,6 @@ report, so a section does not say the same thing three times and sections do not
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +24,7 @@ import scipy.sparse as sp
 from kcapture.codebook import Codebook
 from kcapture.document import Analysis, Document, Lesson, Sentence, ThemeSummary
 from kcapture.extract.keywords import document_frequencies, theme_keywords
-from kcapture.textstats import smoothed_idf
+from kcapture.textstats import count_matrix, smoothed_idf
 
 # The sections of the report, in the order an After Action Review reads (facet ids of the codebook).
 REPORT_SECTIONS = ("objective", "activity", "outcome", "success_factor", "challenge", "insight", "recommendation")
@@ -152,14 +151,10 @@ def _max_similarity(candidates: sp.csr_matrix, chosen: list[sp.csr_matrix]) -> n
 def sentence_vectors(terms: dict[int, list[str]], n: int) -> sp.csr_matrix:
     """L2-normalised TF-IDF rows, one per sentence (sublinear tf, smoothed idf), sparse: archives are large."""
     vocab: dict[str, int] = {}
-    rows, cols, vals = [], [], []
-    for sid in range(n):
-        counts = Counter(terms.get(sid, []))
-        for term, c in counts.items():
-            rows.append(sid)
-            cols.append(vocab.setdefault(term, len(vocab)))
-            vals.append(1.0 + math.log(c))
-    m = sp.csr_matrix((vals, (rows, cols)), shape=(n, max(1, len(vocab))))
+    ids = [vocab.setdefault(term, len(vocab)) for sid in range(n) for term in terms.get(sid, ())]
+    rows = np.repeat(np.arange(n), [len(terms.get(sid, ())) for sid in range(n)])
+    m = count_matrix(rows, np.asarray(ids, dtype=np.int64), n, max(1, len(vocab)))
+    m = sp.csr_matrix((1.0 + np.log(m.data.astype(np.float64)), m.indices, m.indptr), shape=m.shape)
     df = np.bincount(m.indices, minlength=m.shape[1])
     idf = smoothed_idf(n, df)
     return _unit_rows(m @ sp.diags(idf))

@@ -13,7 +13,7 @@ import itertools
 import numpy as np
 import scipy.sparse as sp
 
-from kcapture.textstats import smoothed_idf
+from kcapture.textstats import count_matrix, smoothed_idf
 
 BUCKET_BITS = 22
 _MULT = np.int64(1_000_003)
@@ -63,7 +63,7 @@ class CharNgramTfidf:
         rows, buckets = _hashes(texts, self.ngram_range)
         cols = self.lookup[buckets]
         keep = cols >= 0
-        return _count_matrix(rows[keep], cols[keep], len(texts), len(self.idf))
+        return count_matrix(rows[keep], cols[keep], len(texts), len(self.idf))
 
     def fit(self, texts: list[str]) -> CharNgramTfidf:
         rows, buckets = _hashes(texts, self.ngram_range)
@@ -133,7 +133,7 @@ class WordNgramTfidf:
                            dtype=np.int64)
         rows = np.repeat(np.arange(len(docs)), np.fromiter(map(len, docs), dtype=np.int64, count=len(docs)))
         keep = flat >= 0
-        return _weigh(_count_matrix(rows[keep], flat[keep], len(docs), len(self.idf)), self.idf)
+        return _weigh(count_matrix(rows[keep], flat[keep], len(docs), len(self.idf)), self.idf)
 
     def fit_transform(self, docs: list[list[str]]) -> sp.csr_matrix:
         return self.fit(docs).transform(docs)
@@ -141,21 +141,6 @@ class WordNgramTfidf:
     @property
     def n_features(self) -> int:
         return len(self.vocabulary)
-
-
-def _count_matrix(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> sp.csr_matrix:
-    """CSR of how often each (row, column) pair occurs, indices sorted: one sort of the pairs' keys (faster than
-    scipy's COO -> CSR conversion with its per-row sort and duplicate summing)."""
-    key = rows.astype(np.int64) * n_cols + cols
-    key.sort()
-    if len(key) == 0:
-        return sp.csr_matrix((n_rows, n_cols), dtype=np.float32)
-    first = np.concatenate([[0], np.flatnonzero(key[1:] != key[:-1]) + 1])
-    counts = np.diff(np.append(first, len(key))).astype(np.float32)
-    unique = key[first]
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(unique // n_cols, minlength=n_rows), out=indptr[1:])
-    return sp.csr_matrix((counts, (unique % n_cols).astype(np.int32), indptr), shape=(n_rows, n_cols))
 
 
 def _weigh(m: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:

@@ -17,6 +17,7 @@ Words inside personal-data spans never become keywords (a keyword list must not 
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from collections import Counter
@@ -80,8 +81,11 @@ def _latin_runs(doc: Document, s: Sentence) -> tuple[list[str], set[int]]:
     inside: set[int] = set()
     if not _ANY_LATIN.search(s.text):
         return runs, inside  # most Thai sentences: no Latin letter or digit, no run
-    cur: list[int] = []
     toks = s.tokens
+    latin = list(map(_is_latin_word, [t.text for t in toks]))
+    if latin.count(True) < 2:
+        return runs, inside  # a run needs two Latin words; most sentences have at most a number
+    cur: list[int] = []
 
     def close() -> None:
         if len(cur) >= 2:
@@ -92,13 +96,18 @@ def _latin_runs(doc: Document, s: Sentence) -> tuple[list[str], set[int]]:
             inside.update(cur)
 
     for i, t in enumerate(toks):
-        if _LATIN.match(t.text) and (not cur or doc.text[toks[cur[-1]].end : t.start] in ("", " ")):
+        if latin[i] and (not cur or doc.text[toks[cur[-1]].end : t.start] in ("", " ")):
             cur.append(i)
             continue
         close()
-        cur = [i] if _LATIN.match(t.text) else []
+        cur = [i] if latin[i] else []
     close()
     return runs, inside
+
+
+@lru_cache(maxsize=262_144)
+def _is_latin_word(word: str) -> bool:
+    return bool(_LATIN.match(word))
 
 
 def sentence_terms(doc: Document, s: Sentence, excluded: Iterable[tuple[int, int]] = (),
@@ -110,9 +119,17 @@ def sentence_terms(doc: Document, s: Sentence, excluded: Iterable[tuple[int, int
     spans = [(a, b) for a, b in excluded if a < s.end and s.start < b]  # only the spans inside this sentence
     whole = [(a, b) for a, b in names if s.start <= a and b <= s.end and not any(x < b and a < y for x, y in spans)]
     runs, in_run = latin if latin is not None else _latin_runs(doc, s)
-    words = [t for i, t in enumerate(s.tokens) if is_content(t.text) and i not in in_run
-             and not (spans and any(a < t.end and t.start < b for a, b in spans))
-             and not (whole and any(a <= t.start and t.end <= b for a, b in whole))]
+    toks = s.tokens
+    content = list(map(is_content, [t.text for t in toks]))
+    # Most sentences have no Latin run, personal data or name: the filters below then cost nothing.
+    if in_run:
+        words = [t for i, t in enumerate(toks) if content[i] and i not in in_run]
+    else:
+        words = list(itertools.compress(toks, content))
+    if spans:
+        words = [t for t in words if not any(a < t.end and t.start < b for a, b in spans)]
+    if whole:
+        words = [t for t in words if not any(a <= t.start and t.end <= b for a, b in whole)]
     terms = [t.text for t in words] + runs + [doc.text[a:b] for a, b in whole]
     for a, b in zip(words, words[1:], strict=False):
         # Thai compounds are written joined.
