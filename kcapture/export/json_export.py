@@ -91,27 +91,7 @@ def combined_to_dict(analyses: list[Analysis], codebook: Codebook | None = None)
 def to_json(analyses: list[Analysis], codebook: Codebook | None = None) -> str:
     """One visit: the contract object; several: the combined object."""
     obj = analysis_to_dict(analyses[0], codebook) if len(analyses) == 1 else combined_to_dict(analyses, codebook)
-    return _pretty(obj) + "\n"
-
-
-def _pretty(obj: Any, indent: str = "") -> str:
-    """JSON indented by two spaces down to the records: a list or object that holds no list or object (a sentence,
-    a list of ids) is written on one line. Readable, and most of it goes through json's C encoder (indent=2 would
-    use the pure-Python one: a third of a second per 10,000 sentences)."""
-    if isinstance(obj, dict):
-        items = obj.items()
-    elif isinstance(obj, list):
-        items = None
-    else:
-        return json.dumps(obj, ensure_ascii=False)
-    values = obj.values() if items is not None else obj
-    if not values or not any(isinstance(v, (dict, list)) for v in values):
-        return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
-    inner = indent + "  "
-    if items is not None:
-        body = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_pretty(v, inner)}" for k, v in items]
-        return "{\n" + ",\n".join(body) + "\n" + indent + "}"
-    return "[\n" + ",\n".join(inner + _pretty(v, inner) for v in obj) + "\n" + indent + "]"
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
 
 def write_json(analyses: list[Analysis], path: str | Path, codebook: Codebook | None = None) -> None:
