@@ -103,6 +103,15 @@ def analyze_command(
         raise InvalidInputError(f"--output {output} เป็นโฟลเดอร์ ต้องเป็นชื่อไฟล์",
                                 f"--output {output} is a folder; give a file name")
 
+    from kcapture.pipeline import cycle_collector_paused
+
+    with cycle_collector_paused():  # the reports are written from the same millions of objects
+        _analyze_and_write(files, several, out_dir, fmt, output, redact, model)
+
+
+def _analyze_and_write(files: list[Path], several: bool, out_dir: Path | None, fmt: str, output: str | None,
+                       redact: bool, model: str | None) -> None:
+    exporter = EXPORTERS.get(fmt)
     analyses = analyze_paths(files, redact=redact, model=model)
     _hint_personal_data(analyses, redact)
 

@@ -12,8 +12,10 @@ named in `steps` and found in kcapture.registry.STEPS; the tagger is loaded once
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,10 +84,12 @@ class Pipeline:
         return analysis
 
     def __call__(self, data: bytes, name: str) -> Analysis:
-        return self.analyse(self.tag(self.read(data, name)))
+        with cycle_collector_paused():
+            return self.analyse(self.tag(self.read(data, name)))
 
     def run_path(self, path: str | Path) -> Analysis:
-        return self.analyse(self.tag(self.read_path(path)))
+        with cycle_collector_paused():
+            return self.analyse(self.tag(self.read_path(path)))
 
     # -- settings with their defaults ----------------------------------------------------------------------------
     def get_codebook(self) -> Codebook:
@@ -101,6 +105,21 @@ class Pipeline:
         if self.summary is None:
             self.summary = SummarySettings()
         return self.summary
+
+
+@contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a document is analysed, back on afterwards. An analysis allocates millions
+    of small objects (tokens, spans, matches) that form no cycles, and the collector's passes over them took a
+    seventh of the run (1.5 M characters: 1.6 s of 11.5). Reference counting still frees everything at once; a
+    long-running app collects cycles as usual between analyses."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def document_from_bytes(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> Document:
