@@ -51,8 +51,9 @@ class Pipeline:
         from kcapture.ingest.assemble import build_document
         from kcapture.thai.sentences import segment_document
 
-        extracted = read_bytes(data, name, self.limits, self.progress)
-        return segment_document(build_document(extracted, Path(name).name, self.limits))
+        with cycle_collector_paused():  # the tokens are hundreds of thousands of objects
+            extracted = read_bytes(data, name, self.limits, self.progress)
+            return segment_document(build_document(extracted, Path(name).name, self.limits))
 
     def read_path(self, path: str | Path) -> Document:
         from kcapture.ingest import read_path

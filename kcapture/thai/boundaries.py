@@ -4,8 +4,9 @@ around each space the rules leave open.
 The model is trained on the gold sentence breaks of the project corpus (`python -m kcapture.thai.train_boundaries`,
 which also prints its precision/recall/F1 on the test split's documents), so sentences come out at the granularity
 the classifier was trained on. Its weights ship as JSON (`data/boundary_model.json`), one table per feature template;
-scoring a space is a dozen dictionary lookups keyed by the words themselves (no feature strings are built), which
-keeps segmentation close to the speed of the word tokenizer. No scikit-learn at run time.
+scoring a space is two dozen weights looked up by the words themselves (no feature strings are built), and a document's
+spaces are scored together with numpy (`split_lines`), which keeps segmentation close to the speed of the word
+tokenizer. No scikit-learn at run time.
 """
 
 from __future__ import annotations
@@ -13,12 +14,23 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress, islice, product, repeat
+from operator import itemgetter, not_
 from pathlib import Path
 
-from kcapture.thai.sentence_rules import dictionary_names, forced_word, protected_words
+import numpy as np
+
+from kcapture.thai.sentence_rules import (
+    FORCE_MIN_LEFT,
+    dictionary_names,
+    forcing_words,
+    open_spaces,
+    protected_words,
+)
 
 MODEL_PATH = Path(__file__).parent / "data" / "boundary_model.json"
 MODEL_FORMAT = 2
@@ -60,6 +72,16 @@ def _bucket(n: int) -> str:
 
 _BUCKETS = [_bucket(n) for n in range(_LENGTH_EDGES[-1] + 1)]
 _N_BUCKETS = len(_BUCKETS)
+# The buckets by index (as `split_lines` scores them), and the index of each length below _N_BUCKETS.
+_BUCKET_NAMES = (*map(str, _LENGTH_EDGES), "big")
+_BIG = len(_LENGTH_EDGES)
+_BUCKET_INDEX = [bisect_right(_LENGTH_EDGES, n) for n in range(_N_BUCKETS)]
+# The score of a line's i-th open space, given the length of the sentence before it: score_at(i, left_len).
+SpaceScorer = Callable[[int, int], float]
+SHAPES = ("none", "thai", "digit", "latin", "punct", "other")  # what `shape` returns
+# The word parts of L1end, R1start, L1suf and R1pre.
+_last_char, _first_char = itemgetter(slice(-1, None)), itemgetter(slice(1))
+_last_two, _first_two = itemgetter(slice(-2, None)), itemgetter(slice(2))
 
 
 def bucket(n: int) -> str:
@@ -68,13 +90,26 @@ def bucket(n: int) -> str:
 
 def line_words(pieces: list[str]) -> tuple[list[str], list[int], list[bool], int]:
     """From a line's tokenizer pieces: its words, their start offsets, whether a space precedes each, line length."""
+    # map/compress keep the per-piece work in C: a line holds hundreds of pieces and a document thousands of lines.
     offsets = list(accumulate(map(len, pieces), initial=0))
-    is_space = [p.isspace() for p in pieces]
-    kept = [i for i, sp in enumerate(is_space) if not sp]
-    words = [pieces[i] for i in kept]
-    starts = [offsets[i] for i in kept]
-    space_before = [i > 0 and is_space[i - 1] for i in kept]
+    is_space = list(map(str.isspace, pieces))
+    is_word = list(map(not_, is_space))
+    words = list(compress(pieces, is_word))
+    starts = list(compress(offsets, is_word))
+    space_before = list(compress([False, *is_space], is_word))
     return words, starts, space_before, offsets[-1]
+
+
+@dataclass
+class LineWords:
+    """One line as the boundary model reads it: line_words' output for it, and whether it is a list item."""
+
+    text: str
+    words: list[str]
+    starts: list[int]
+    space_before: list[bool]
+    length: int
+    list_item: bool = False
 
 
 def _number_kind(word: str, word_shape: str) -> str:
@@ -163,49 +198,129 @@ class BoundaryModel:
     def split_words(self, words: list[str], starts: list[int], space_before: list[bool], n: int, list_item: bool,
                     line: str) -> list[int]:
         """As split_points, from line_words' output."""
-        if len(words) < 2:
-            return []
-        blocked = protected_words(words, starts, space_before, line, self.names)
+        return self.split_lines([LineWords(line, words, starts, space_before, n, list_item)])[0]
+
+    def split_lines(self, lines: Sequence[LineWords]) -> list[list[int]]:
+        """split_words for many lines: their open spaces are scored together (`_bucket_scores`), then each line is
+        decoded left to right."""
+        # The spaces the hard rules leave open, in order: the only places the model is asked about.
+        open_by_line = []
+        for line in lines:
+            blocked = protected_words(line.words, line.starts, line.space_before, line.text, self.names)
+            open_by_line.append([k for k in open_spaces(line.space_before) if k not in blocked])
+        if type(self).score is BoundaryModel.score:
+            scores = iter(self._bucket_scores(lines, open_by_line))
+            scorers = [_bucket_scorer(list(islice(scores, len(candidates)))) for candidates in open_by_line]
+        else:  # a subclass with its own `score` (a test's stand-in) is asked space by space
+            scorers = [self._space_scorer(line, candidates)
+                       for line, candidates in zip(lines, open_by_line, strict=True)]
+        return [self._decode(line, candidates, score_at)
+                for line, candidates, score_at in zip(lines, open_by_line, scorers, strict=True)]
+
+    def _space_scorer(self, line: LineWords, candidates: list[int]) -> SpaceScorer:
+        def score_at(i: int, left_len: int) -> float:
+            k = candidates[i]
+            return self.score(line.words, line.starts, k, left_len, line.length - line.starts[k], line.list_item)
+
+        return score_at
+
+    def _decode(self, line: LineWords, candidates: list[int], score_at: SpaceScorer) -> list[int]:
+        """The sentence starts of one line, from its open spaces and their scores."""
+        starts, n = line.starts, line.length
+        forcing = forcing_words(line.words, candidates, line.text)
         out: list[int] = []
         last = 0
         # z >= logit(threshold) decides the same as sigmoid(z) >= threshold, without an exp per space.
         cut = math.log(self.threshold / (1.0 - self.threshold))
-        score = self.score
-        for k in range(1, len(words)):
-            if not space_before[k] or k in blocked:
-                continue
+        for i, k in enumerate(candidates):
             left_len = starts[k] - last
-            if forced_word(words, k, left_len) or score(words, starts, k, left_len, n - starts[k], list_item) >= cut:
+            if (k in forcing and left_len >= FORCE_MIN_LEFT) or score_at(i, left_len) >= cut:
                 out.append(starts[k])
                 last = starts[k]
         if n - last > MAX_SENTENCE or any(b - a > MAX_SENTENCE for a, b in zip([0, *out], out, strict=False)):
-            out = self._split_long(words, starts, space_before, n, list_item, out, blocked)
+            out = _split_long(starts, n, out, candidates, score_at)
         return out
 
-    def _split_long(self, words: list[str], starts: list[int], space_before: list[bool], n: int, list_item: bool,
-                    points: list[int], blocked: set[int]) -> list[int]:
-        """A run-on sentence longer than MAX_SENTENCE is cut at its likeliest open clause boundary, again and again:
-        no reader accepts a 600-character sentence, even where each single space looked like a continuation."""
-        index = {start: k for k, start in enumerate(starts)}
-        edges = [0, *points, n]
-        out = set(points)
-        while True:
-            long = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if b - a > MAX_SENTENCE]
-            if not long:
-                return sorted(out)
-            added = False
-            for a, b in long:
-                k_lo = index.get(a, 0)
-                options = [(self.score(words, starts, k, starts[k] - a, n - starts[k], list_item), starts[k])
-                           for k in range(k_lo + 1, len(words))
-                           if starts[k] < b and space_before[k] and k not in blocked
-                           and starts[k] - a >= MIN_PIECE and b - starts[k] >= MIN_PIECE]
-                if options:
-                    out.add(max(options)[1])
-                    added = True
-            if not added:
-                return sorted(out)
-            edges = [0, *sorted(out), n]
+    def _bucket_scores(self, lines: Sequence[LineWords], open_by_line: list[list[int]]) -> list[list[float]]:
+        """`score` of every open space (the lines' in order), for each left-length bucket (_BUCKET_NAMES).
+
+        The left length, counted from the line's last boundary, is the only input that depends on earlier decisions,
+        and it only counts through its bucket (LEN, LENREM); so each space is scored once for every bucket, all spaces
+        of all lines in one pass: the weights are looked up by map() over the spaces' words, and added by numpy. The
+        terms are added in `score`'s order, each a float64 addition as in Python, so the results equal `score` to
+        the last bit (a decision or a tie in `_split_long` may hang on it)."""
+        padded: list[str] = []  # the lines' words, each line between two <s> and two </s>
+        right_word: list[int] = []  # index in `padded` of the word after each open space
+        gaps: list[str] = []  # GAP: "2" where more than one character of space
+        right_lens: list[int] = []
+        list_items: list[int] = []
+        for line, candidates in zip(lines, open_by_line, strict=True):
+            if not candidates:
+                continue
+            words, starts, n = line.words, line.starts, line.length
+            base = len(padded) + 2
+            padded += ("<s>", "<s>", *words, "</s>", "</s>")
+            right_word += [base + k for k in candidates]
+            gaps += ["1" if starts[k] - starts[k - 1] - len(words[k - 1]) <= 1 else "2" for k in candidates]
+            right_lens += [n - starts[k] for k in candidates]
+            list_items += [1 if line.list_item else 0] * len(candidates)
+        if not right_word:
+            return []
+        t = self.tables
+
+        def per_word(template: str, key: Callable[[str], str] | None = None) -> np.ndarray:
+            """The template's weight for each distinct word (or for a part of it), by its index in `distinct`."""
+            return np.fromiter(map(t[template].get, distinct if key is None else map(key, distinct), repeat(0.0)),
+                               dtype=np.float64, count=len(distinct))
+
+        def per_space(template: str, keys: Iterable) -> np.ndarray:
+            return np.fromiter(map(t[template].get, keys, repeat(0.0)), dtype=np.float64, count=len(right_word))
+
+        def table(template: str, *axes: Sequence[str]) -> np.ndarray:
+            """The template's weights over every combination of the values of its axes (a small dense table)."""
+            get = t[template].get
+            keys = product(*axes) if len(axes) > 1 else axes[0]
+            return np.array([get(key, 0.0) for key in keys], dtype=np.float64).reshape([len(axis) for axis in axes])
+
+        # Single-word weights are looked up once per distinct word, then gathered by numpy for each space.
+        distinct = list(dict.fromkeys(padded))
+        word_index = {w: i for i, w in enumerate(distinct)}
+        ids = np.fromiter(map(word_index.__getitem__, padded), dtype=np.intp, count=len(padded))
+        at = np.array(right_word)
+        l3, l2, l1, r1, r2, r3 = (ids[at + offset] for offset in range(-3, 3))
+        shape_names = list(map(shape, distinct))
+        shapes = np.fromiter(map(SHAPES.index, shape_names), dtype=np.intp, count=len(distinct))
+        ls, rs = shapes[l1], shapes[r1]
+        gap = np.array(gaps) == "2"
+        rb = np.searchsorted(_LENGTH_EDGES, right_lens, side="right")  # index in _BUCKET_NAMES
+
+        z = self.bias + per_word("L1")[l1]
+        z += per_word("L2")[l2]
+        z += per_word("L3")[l3]
+        z += per_word("R1")[r1]
+        z += per_word("R2")[r2]
+        z += per_word("R3")[r3]
+        z += table("LS", SHAPES)[ls]
+        z += table("RS", SHAPES)[rs]
+        # From here on one column per left-length bucket.
+        by_bucket = z[:, None] + table("LEN", _BUCKET_NAMES)[None, :]
+        # The word pairs are looked up per space (the tables are keyed by the words' tuples).
+        word_at = padded.__getitem__
+        l2_words, l1_words, r1_words, r2_words = (list(map(word_at, (at + offset).tolist())) for offset in range(-2, 2))
+        for term in (table("REM", _BUCKET_NAMES)[rb], table("LIST", ("0", "1"))[list_items],
+                     per_word("L1end", _last_char)[l1], per_word("R1start", _first_char)[r1],
+                     per_word("L1suf", _last_two)[l1], per_word("R1pre", _first_two)[r1],
+                     table("GAP", ("1", "2"))[gap.astype(np.intp)],
+                     np.fromiter(map(t["NUM"].get, map(_number_kind, distinct, shape_names), repeat(0.0)),
+                                 dtype=np.float64, count=len(distinct))[l1],
+                     per_space("L1R1", zip(l1_words, r1_words, strict=True)),
+                     per_space("L2L1", zip(l2_words, l1_words, strict=True)),
+                     per_space("R1R2", zip(r1_words, r2_words, strict=True)),
+                     table("LSRS", SHAPES, SHAPES)[ls, rs]):
+            by_bucket += term[:, None]
+        by_bucket += table("LENREM", _BUCKET_NAMES, _BUCKET_NAMES)[:, rb].T
+        by_bucket += table("GAPS", ("1", "2"), SHAPES, SHAPES)[gap.astype(np.intp), ls, rs][:, None]
+        return by_bucket.tolist()
 
     # -- the JSON file ------------------------------------------------------------------------------------------------
     def to_json(self) -> str:
@@ -244,6 +359,42 @@ class BoundaryModel:
             else:
                 tables.setdefault(template, {})[value] = w
         return cls(tables, bias, threshold, names)
+
+
+def _bucket_scorer(scores: list[list[float]]) -> SpaceScorer:
+    """The score of a line's i-th open space at a left length, from its scores by left-length bucket."""
+    def score_at(i: int, left_len: int) -> float:
+        return scores[i][_BUCKET_INDEX[left_len] if left_len < _N_BUCKETS else _BIG]
+
+    return score_at
+
+
+def _split_long(starts: list[int], n: int, points: list[int], candidates: list[int], score_at: SpaceScorer
+                ) -> list[int]:
+    """A run-on sentence longer than MAX_SENTENCE is cut at its likeliest open clause boundary, again and again:
+    no reader accepts a 600-character sentence, even where each single space looked like a continuation.
+
+    `candidates` are the line's open spaces (word indices, ascending), `score_at` scores the i-th of them."""
+    candidate_starts = [starts[k] for k in candidates]
+    edges = [0, *points, n]
+    out = set(points)
+    while True:
+        long = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if b - a > MAX_SENTENCE]
+        if not long:
+            return sorted(out)
+        added = False
+        for a, b in long:
+            # The open spaces at least MIN_PIECE from both ends of the run-on sentence, scored from its start.
+            first = bisect_left(candidate_starts, a + MIN_PIECE)
+            stop = bisect_right(candidate_starts, b - MIN_PIECE, first)
+            options = [(score_at(i, pos - a), pos)
+                       for i, pos in zip(range(first, stop), candidate_starts[first:stop], strict=True)]
+            if options:
+                out.add(max(options)[1])
+                added = True
+        if not added:
+            return sorted(out)
+        edges = [0, *sorted(out), n]
 
 
 @lru_cache(maxsize=1)

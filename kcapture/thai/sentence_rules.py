@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import compress
 
 # A space before one of these continues the sentence.
 CONTINUE_BEFORE = frozenset(
@@ -44,6 +45,7 @@ COUNTED = frozenset(
 OPENERS = {"(": ")", "[": "]", "{": "}", "“": "”", "‘": "’", "«": "»"}
 _CLOSERS = {v: k for k, v in OPENERS.items()}
 STRAIGHT_QUOTES = ('"', "'")
+FORCE_MIN_LEFT = 8  # characters a sentence needs before a forced boundary may end it
 MAX_ENCLOSED = 500  # a "pair" farther apart than this is two stray marks, not one parenthesis
 
 _NUMBER = re.compile(r"^[\d๐-๙][\d๐-๙,.\-–/]*$")  # also ranges and dates: 23-26, 14/6
@@ -52,6 +54,8 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&-]*s?$")
 _LATIN_END = re.compile(r"[A-Za-z]$")
 _LATIN_START = re.compile(r"^[A-Za-z]")
 _ITEM_NUMBER = re.compile(r"^\(?(?:\d{1,2}|[๑-๙])$")
+# What `_forces` needs in the line: a ? or !, or an item number after a space and before . or ).
+_MAY_FORCE = re.compile(r"[?!？！]|\s\(?(?:\d{1,2}|[๑-๙])\s*[.)]")
 _ENCLOSING = re.compile("[()\\[\\]{}“”‘’«»\"']")
 
 
@@ -103,14 +107,18 @@ def counts(number: str, word: str) -> bool:
     return word in COUNTED or bool(_ACRONYM.match(word))
 
 
+def open_spaces(space_before: list[bool]) -> list[int]:
+    """The indices k >= 1 of the words with a space before them: the only places a sentence may end. (compress
+    skips the other words, most of a Thai line, without a Python step each.)"""
+    return list(compress(range(1, len(space_before)), space_before[1:]))
+
+
 def protected_words(words: list[str], starts: list[int], space_before: list[bool], line: str,
                     names: frozenset[str] = frozenset()) -> set[int]:
     """Indices k of the words before which (at the space between words[k-1] and words[k]) no sentence may end."""
     out: set[int] = set()
     spans = enclosed_spans(line)
-    for k in range(1, len(words)):
-        if not space_before[k]:
-            continue
+    for k in open_spaces(space_before):
         left, right = words[k - 1], words[k]
         if (right in CONTINUE_BEFORE or left in CONTINUE_AFTER
                 or (_NUMBER.match(left) and counts(left, right))
@@ -133,8 +141,19 @@ def forced_word(words: list[str], k: int, left_len: int) -> bool:
 
     (A polite particle, ครับ/ค่ะ, before a space looks like another, but forcing it halves precision on the corpus.)
     """
-    if left_len < 8:
-        return False
+    return left_len >= FORCE_MIN_LEFT and _forces(words, k)
+
+
+def forcing_words(words: list[str], candidates: list[int], line: str) -> set[int]:
+    """The k of `candidates` where forced_word holds once the sentence so far is FORCE_MIN_LEFT characters long.
+
+    Only a line with a ? or !, or an item number before . or ), can have one: the others are passed over at once."""
+    if not _MAY_FORCE.search(line):
+        return set()
+    return {k for k in candidates if _forces(words, k)}
+
+
+def _forces(words: list[str], k: int) -> bool:
     nxt = words[k + 1] if k + 1 < len(words) else ""
     if _ITEM_NUMBER.match(words[k]) and nxt[:1] in (".", ")"):
         return True

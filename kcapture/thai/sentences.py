@@ -13,10 +13,13 @@ of the corpus.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add
 
 from kcapture.document import Document, Sentence, Token
-from kcapture.thai.boundaries import BoundaryModel, line_words, load_boundary_model
+from kcapture.thai.boundaries import BoundaryModel, LineWords, line_words, load_boundary_model
 from kcapture.thai.sentence_rules import dictionary_names, forced_word, protected_words
 from kcapture.thai.tokenize import WordTokenizer, default_tokenizer
 
@@ -45,10 +48,16 @@ class SentenceSegmenter:
     def split_words(self, line: str, words: list[str], starts: list[int], space_before: list[bool],
                     list_item: bool = False) -> list[tuple[int, int]]:
         """As split_line, from the line's words, their offsets and whether a space precedes each (line_words)."""
+        return self.split_lines([LineWords(line, words, starts, space_before, len(line), list_item)])[0]
+
+    def split_lines(self, lines: list[LineWords]) -> list[list[tuple[int, int]]]:
+        """The sentence spans of many lines (each relative to its line): the model scores all their spaces at once."""
         if self.boundary_model is not None:
-            return _spans(line, self.boundary_model.split_words(words, starts, space_before, len(line), list_item,
-                                                                line))
-        return _spans(line, self._rule_points(line, words, starts, space_before, list_item))
+            points = self.boundary_model.split_lines(lines)
+        else:
+            points = [self._rule_points(line.text, line.words, line.starts, line.space_before, line.list_item)
+                      for line in lines]
+        return [_spans(line.text, bounds) for line, bounds in zip(lines, points, strict=True)]
 
     def _rule_points(self, line: str, words: list[str], starts: list[int], space_before: list[bool],
                      list_item: bool) -> list[int]:
@@ -90,43 +99,72 @@ def segment_document(doc: Document, segmenter: SentenceSegmenter | None = None) 
     """Fill `doc.sentences` (with tokens) from its blocks. Sentences never cross a block or a line break."""
     segmenter = segmenter or default_segmenter()
     tokenizer = segmenter.tokenizer
-    sentences: list[Sentence] = []
     text = doc.text
+    # One tokenizer pass per line serves both the sentence decision and the sentences' tokens.
+    lines: list[LineWords] = []
+    line_places: list[tuple[int, int]] = []  # (block index, line offset) of each line
     for b_index, block in enumerate(doc.blocks):
+        list_item = block.kind == "list_item"
         for line, line_start in _hard_lines(text, block):
-            # One tokenizer pass per line serves both the sentence decision and the sentences' tokens.
-            pieces = tokenizer.words(line)
-            words, starts, space_before, n = line_words(pieces)
-            # A word piece holding whitespace is rare (a dictionary entry with a space): look for it only then.
-            inner = sum(map(len, words)) != sum(map(len, line.split()))
-            k = 0
-            n_words = len(words)
-            for s, e in segmenter.split_words(line, words, starts, space_before, block.kind == "list_item"):
-                start, end = line_start + s, line_start + e
-                tokens = []
-                while k < n_words and starts[k] < e:
-                    a = starts[k]
-                    if a >= s:
-                        word = words[k]
-                        b = a + len(word)
-                        if b > e:
-                            b = e
-                            word = line[a:b]
-                        a, b = line_start + a, line_start + b
-                        if inner and _INNER_SPACE.search(word):
-                            tokens.extend(_tokens_of(text, a, b))
-                        else:
-                            tokens.append(Token(a, b, word))
-                    k += 1
-                sent = Sentence(id=len(sentences), start=start, end=end, text=text[start:end], block=b_index,
-                                kind=block.kind, speaker=block.speaker, tokens=tokens)
-                if block.cues:
-                    sent.time_start, sent.time_end = _cue_times(block.cues, start, end)
-                elif block.time_start:
-                    sent.time_start, sent.time_end = block.time_start, block.time_end
-                sentences.append(sent)
+            words, starts, space_before, _ = line_words(tokenizer.words(line))
+            lines.append(LineWords(line, words, starts, space_before, len(line), list_item))
+            line_places.append((b_index, line_start))
+    sentences: list[Sentence] = []
+    for line, (b_index, line_start), spans in zip(lines, line_places, segmenter.split_lines(lines), strict=True):
+        block = doc.blocks[b_index]
+        token_runs = _span_tokens(text, line.text, line_start, line.words, line.starts, spans)
+        for (s, e), tokens in zip(spans, token_runs, strict=True):
+            start, end = line_start + s, line_start + e
+            sent = Sentence(id=len(sentences), start=start, end=end, text=text[start:end], block=b_index,
+                            kind=block.kind, speaker=block.speaker, tokens=tokens)
+            if block.cues:
+                sent.time_start, sent.time_end = _cue_times(block.cues, start, end)
+            elif block.time_start:
+                sent.time_start, sent.time_end = block.time_start, block.time_end
+            sentences.append(sent)
     doc.sentences = sentences
     return doc
+
+
+def _span_tokens(text: str, line: str, line_start: int, words: list[str], starts: list[int],
+                 spans: list[tuple[int, int]]) -> list[list[Token]]:
+    """The tokens (document offsets) of each sentence span of a line, from the line's words."""
+    if not _INNER_SPACE.search("".join(words)):
+        # No word holds whitespace (the rule): each word lies whole inside one trimmed span, so a span's tokens are
+        # a slice of the line's, all made without a Python step per word.
+        token_starts = list(map(add, starts, repeat(line_start)))
+        tokens = list(map(Token, token_starts, map(add, token_starts, map(len, words)), words))
+        if len(spans) == 1:
+            return [tokens]
+        runs = []
+        first = 0
+        for s, e in spans:
+            first = bisect_left(starts, s, first)
+            stop = bisect_left(starts, e, first)
+            runs.append(tokens[first:stop])
+            first = stop
+        return runs
+    # A word piece holding whitespace (a dictionary entry with a space): clip words to the span, split at the space.
+    runs = []
+    k = 0
+    for s, e in spans:
+        tokens: list[Token] = []
+        while k < len(words) and starts[k] < e:
+            a = starts[k]
+            if a >= s:
+                word = words[k]
+                b = a + len(word)
+                if b > e:
+                    b = e
+                    word = line[a:b]
+                a, b = line_start + a, line_start + b
+                if _INNER_SPACE.search(word):
+                    tokens.extend(_tokens_of(text, a, b))
+                else:
+                    tokens.append(Token(a, b, word))
+            k += 1
+        runs.append(tokens)
+    return runs
 
 
 _CUE_END = re.compile(r"(?:ครับ|ค่ะ|คะ|จ้ะ|จ้า|[.?!…])\s*$")
