@@ -35,7 +35,8 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 from pathlib import Path
 
 from kcapture.document import Document, Sentence, Token
@@ -176,13 +177,27 @@ def organisation_names() -> frozenset[str]:
     return frozenset(n for n in names if n not in ORG_HEADS and not _generic_name(n))
 
 
+_ORG_KEY = 8  # characters by which gazetteer names are grouped
+
+
 @lru_cache(maxsize=1)
-def _org_by_head() -> dict[str, tuple[int, ...]]:
-    """Lengths of gazetteer names by their first 4 characters, so a lookup tries only lengths that exist."""
+def _org_by_key() -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """Lengths of the gazetteer names by their first _ORG_KEY characters, longest first, and the lengths of the names
+    shorter than that: a lookup tries only the few lengths that can match."""
     by: dict[str, set[int]] = {}
+    short: set[int] = set()
     for n in organisation_names():
-        by.setdefault(n[:4], set()).add(len(n))
-    return {k: tuple(sorted(v, reverse=True)) for k, v in by.items()}
+        if len(n) >= _ORG_KEY:
+            by.setdefault(n[:_ORG_KEY], set()).add(len(n))
+        else:
+            short.add(len(n))
+    return {k: tuple(sorted(v, reverse=True)) for k, v in by.items()}, tuple(sorted(short, reverse=True))
+
+
+def _gazetteer_lengths(text: str, start: int) -> tuple[int, ...]:
+    """Lengths of the gazetteer names that may be written at `start`, longest first."""
+    by_key, short = _org_by_key()
+    return by_key.get(text[start : start + _ORG_KEY], ()) + short
 
 
 _ORG_HEAD_RE = re.compile("|".join(re.escape(h) for h in sorted(ORG_HEADS, key=len, reverse=True)))
@@ -319,7 +334,10 @@ _FORMAL_TITLES = frozenset("นาย นาง นางสาว น.ส. ค�
 _PLACE_WORDS = frozenset("แม่ บ้าน ห้วย หนอง ดอย นา ท่า บ่อ โนน ดอน ป่า เวียง เชียง ศรี โคก คลอง บาง".split())
 
 
-def _name_words_end(text: str, toks: list[Token], i: int, start: int, limit_chars: int = 60,
+_NAME_REACH = 60  # characters: the longest name written after a head
+
+
+def _name_words_end(text: str, toks: list[Token], i: int, start: int, limit_chars: int = _NAME_REACH,
                     continuing: bool = False, stops: frozenset[str] | None = None) -> int:
     """End of the name whose words begin at toks[i] (right after a head ending at `start`): joined words, up to a
     stop word (`stops`, default NAME_STOP) or whitespace."""
@@ -356,37 +374,90 @@ def _pos_lexicon_name_ok() -> frozenset[str]:
                      "เพื่อ สนับสนุน ศึกษา วิจัย ปกป้อง ออม ทอ ทอผ้า เลี้ยง ปลูก แปรรูป ผลิต จักสาน".split())
 
 
+# What a word can start or be, as bits of `_word_marks`: one pass over a sentence's words tells which rules can find
+# anything in it (most sentences need only a few), and at which words they start.
+_MARK_ORG = 1  # can start an organisation head
+_MARK_PLACE = 2  # a province, or can start an administrative or venue head
+_MARK_PROGRAMME = 4  # can start a programme head
+_MARK_TITLE = 8  # starts a title window (`_title_windows`)
+_MARK_TITLE_IF_NAME = 16  # a dictionary word starting with a title: starts a window when it hides a listed name
+_MARK_CRF = 32  # a word the CRF reads around (`_crf_windows`) unless a rule has placed it
+_MARK_ROLE = 64  # a role word after a bare given name (`_ROLE_AFTER`)
+_MARK_RUN_ON = 128  # Thai letters, no stop word: a name cannot start right after it (it would be inside the run)
+
+
 @lru_cache(maxsize=1)
-def _head_tables() -> dict[str, tuple[frozenset[str], re.Pattern]]:
-    """Per kind of head: every prefix of a head, and a pattern matching a head at the start of a word."""
-    heads = {"org": ORG_HEADS, "admin": ADMIN_HEADS, "venue": VENUE_HEADS, "programme": PROGRAMME_HEADS}
-    return {kind: (frozenset(h[:k] for h in hs for k in range(1, len(h) + 1)),
-                   re.compile("|".join(re.escape(h) for h in sorted(hs, key=len, reverse=True))))
-            for kind, hs in heads.items()}
+def _head_marks() -> tuple[dict[str, int], dict[str, int], re.Pattern]:
+    """The marks (`_MARK_ORG`, `_MARK_PLACE`, `_MARK_PROGRAMME`) of a word that is the start of a head (a head may
+    span words), of a head together with the shorter heads it starts with, and a pattern matching the longest head
+    at the start of a word (a word may hold a head and more)."""
+    kinds = ((ORG_HEADS, _MARK_ORG), (ADMIN_HEADS, _MARK_PLACE), (VENUE_HEADS, _MARK_PLACE),
+             (PROGRAMME_HEADS, _MARK_PROGRAMME))
+    prefix_marks: dict[str, int] = {}
+    for heads, mark in kinds:
+        for h in heads:
+            for k in range(1, len(h) + 1):
+                prefix_marks[h[:k]] = prefix_marks.get(h[:k], 0) | mark
+    all_heads = sorted({h for heads, _mark in kinds for h in heads}, key=len, reverse=True)
+    head_marks = {h: 0 for h in all_heads}
+    for heads, mark in kinds:
+        for h in heads:
+            for longer in all_heads:
+                if longer.startswith(h):
+                    head_marks[longer] |= mark
+    return prefix_marks, head_marks, re.compile("|".join(re.escape(h) for h in all_heads))
 
 
 @lru_cache(maxsize=200_000)
-def _may_start(word: str) -> frozenset[str]:
-    """Which kinds of head a word can be the start of (a head may span words, a word may hold a head and more):
-    a cheap per-word test before the patterns run on the text."""
-    return frozenset(kind for kind, (prefixes, head) in _head_tables().items()
-                     if word in prefixes or head.match(word))
+def _word_marks(word: str) -> int:
+    """The `_MARK_*` bits of a word; the rules' tests that depend on the word alone, done once per distinct word.
+    A head may span words and a word may hold a head and more, so a word marks a head it can be the start of."""
+    from kcapture.extract.personal import TITLES, name_lists, title_prefix
+
+    prefix_marks, head_marks, head = _head_marks()
+    marks = prefix_marks.get(word, 0)
+    m = head.match(word)
+    if m:
+        marks |= head_marks[m.group()]
+    if word in provinces():
+        marks |= _MARK_PLACE
+    known = _known()
+    title_like = not word.isascii() and title_prefix(word)
+    if word in TITLES or (title_like and word not in known) or word.endswith(("นาย", "นาง", "นางสาว", "คุณ")):
+        marks |= _MARK_TITLE  # "ขอบคุณนาย...", "คุณนาย..." too
+    elif title_like:
+        marks |= _MARK_TITLE_IF_NAME  # "แม่ศรี|แพร": a dictionary word may hide a title and the start of a name
+    if word in name_lists()[0]:
+        # Short listed names, and listed names that are common dictionary words (พัฒนา, สังคม, เดือน, ประธาน: a
+        # twentieth of a report's words), are ordinary words far more often: the rules handle those in context. A
+        # rarer listed word (กาญจนา, ทองใบ) is still read by the CRF.
+        from kcapture.extract.keywords import general_frequency
+
+        if not (len(word) < 3 or word in _stopwords() or (word in known and general_frequency(word) >= _COMMON_WORD)):
+            marks |= _MARK_CRF
+    elif word not in known and ((word[:1].isupper() and word[1:].islower() and word.isalpha())
+                                or _THAI_WORD.fullmatch(word)):
+        marks |= _MARK_CRF  # a piece the segmenter cut out of an unknown word, a capitalised Latin word
+    if word in _ROLE_AFTER:
+        marks |= _MARK_ROLE
+    if _THAI_WORD.fullmatch(word) and word not in _stopwords():
+        marks |= _MARK_RUN_ON
+    return marks
 
 
-def _organisations(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
+def _organisations(text: str, s: Sentence, marks: list[int]) -> list[tuple[int, int, str, str]]:
     out = []
     toks = s.tokens
-    lengths = _org_by_head()
     names = organisation_names()
     for i, t in enumerate(toks):
-        if "org" not in _may_start(t.text):
+        if not marks[i] & _MARK_ORG:
             continue
         m = _ORG_HEAD_RE.match(text, t.start)
         if not m:
             continue
         # 1. The longest gazetteer name starting here that ends on a word boundary.
         found = None
-        for n in lengths.get(text[t.start : t.start + 4], ()):
+        for n in _gazetteer_lengths(text, t.start):
             cand = text[t.start : t.start + n]
             end = t.start + n
             if len(cand) < n:
@@ -417,14 +488,14 @@ def _organisations(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
                                                                            or m.group() not in WEAK_ORG_HEADS):
             # "กลุ่มออมทรัพย์|เพื่อ|การผลิต...", "มูลนิธิ|เพื่อ|ผู้บริโภค": a kind of organisation, then its purpose.
             if text[head_end:end] in _known() or end == head_end:
-                more = [tt for tt in after if tt.start >= nxt.end]
+                more = _tokens_from(text, toks, i, nxt.end)
                 if more and more[0].start == nxt.end:
                     end = max(end, _name_words_end(text, more, 0, nxt.end))
         rest = text[head_end:end]
         head = m.group()
         # A local name ("...บ้านหนองแวง", "...ตำบลท่าช้าง") makes a group of people an organisation:
         # "กลุ่มผู้ปลูกผักอินทรีย์บ้านหนองแวง" is one, "กลุ่มผู้สูงอายุ" is not.
-        local = re.search(r".(?:บ้าน|ตำบล|ชุมชน|หมู่บ้าน)[" + THAI + "]{2,}", rest) is not None
+        local = _LOCAL_NAME.search(rest) is not None
         if head in WEAK_ORG_HEADS or head == "กลุ่ม":
             generic = first in GENERIC_AFTER or first in _stopwords() \
                 or _is_verb(first) and first not in _pos_lexicon_name_ok()
@@ -432,19 +503,29 @@ def _organisations(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
                 continue
         elif (first in GENERIC_AFTER or first in _stopwords()) and not _ORG_HEAD_RE.match(first):
             continue  # ("วิสาหกิจชุมชน|กลุ่ม|ทอผ้า...": a kind of organisation may name another kind first)
-        if head in WEAK_ORG_HEADS and rest in _known() or re.match(r"\s?แห่งหนึ่ง|\s?หนึ่งแห่ง", text[end : end + 12]):
+        if head in WEAK_ORG_HEADS and rest in _known() or _ONE_OF_A_KIND.match(text, end, end + 12):
             continue  # "ศูนย์ฝึกอบรม(แห่งหนึ่ง)": a kind of organisation, not one named
         out.append((t.start, end, "organization", "pattern"))
     return out
 
 
+# A local name makes a group of people an organisation ("...บ้านหนองแวง", "...ตำบลท่าช้าง").
+_LOCAL_NAME = re.compile(f".(?:บ้าน|ตำบล|ชุมชน|หมู่บ้าน)[{THAI}]{{2,}}")
+_ONE_OF_A_KIND = re.compile(r"\s?แห่งหนึ่ง|\s?หนึ่งแห่ง")
+
+
 def _tokens_from(text: str, toks: list[Token], i: int, pos: int) -> list[Token]:
     """The words from offset `pos` on (toks[i] is where the search starts), the word holding `pos` cut there: a head
-    may end inside a word the segmenter made ("โครง|การธนาคาร")."""
-    out = []
-    for t in toks[i:]:
+    may end inside a word the segmenter made ("โครง|การธนาคาร"). Only the words a name can take: those written joined,
+    up to _NAME_REACH characters further (`_name_words_end`); the first word is kept however far."""
+    out: list[Token] = []
+    limit = pos + _NAME_REACH
+    for k in range(i, len(toks)):
+        t = toks[k]
         if t.end <= pos:
             continue
+        if out and (t.start != out[-1].end or t.start > limit):
+            break
         if t.start < pos:
             out.append(Token(pos, t.end, text[pos : t.end]))
         else:
@@ -456,16 +537,15 @@ def _boundary(toks: list[Token], pos: int) -> bool:
     return any(t.start == pos or t.end == pos for t in toks)
 
 
-def _places(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
+def _places(text: str, s: Sentence, marks: list[int]) -> list[tuple[int, int, str, str]]:
     out = []
     toks = s.tokens
     provs = provinces()
     for i, t in enumerate(toks):
+        if not marks[i] & _MARK_PLACE:
+            continue
         if t.text in provs:
             out.append((t.start, t.end, "place", "admin"))
-            continue
-        may = _may_start(t.text)
-        if not may & {"admin", "venue"}:
             continue
         m = _ADMIN_RE.match(text, t.start)
         if m and (m.end() < t.end or i + 1 < len(toks)):
@@ -526,18 +606,18 @@ def _known() -> frozenset[str]:
     return known_words()
 
 
-def _programmes(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
+def _programmes(text: str, s: Sentence, marks: list[int]) -> list[tuple[int, int, str, str]]:
     out = []
     toks = s.tokens
     for i, t in enumerate(toks):
-        if "programme" not in _may_start(t.text):
+        if not marks[i] & _MARK_PROGRAMME:
             continue
         m = _PROGRAMME_RE.match(text, t.start)
         if not m:
             continue
-        q = re.match(r"\s?[“\"'‘]([^”\"'’\n]{2,80})[”\"'’]", text[m.end() : s.end])
+        q = _QUOTED_NAME.match(text, m.end(), s.end)
         if q:
-            out.append((t.start, m.end() + q.end(), "programme", "programme"))
+            out.append((t.start, q.end(), "programme", "programme"))
             continue
         after = _tokens_from(text, toks, i, m.end())
         end = _name_words_end(text, after, 0, m.end(), stops=_PROGRAMME_STOP)
@@ -555,6 +635,7 @@ def _programmes(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
     return out
 
 
+_QUOTED_NAME = re.compile(r"\s?[“\"'‘]([^”\"'’\n]{2,80})[”\"'’]")
 _PROGRAMME_STOP = (NAME_STOP - {"เพื่อ", "มา", "ไป", "ให้", "สร้าง", "ช่วย", "ทำ"}) | {"รุ่น", "รุ่นที่", "ครั้ง", "ครั้งที่"}
 _TRAILING = frozenset("มา ไป แล้ว อยู่ ให้".split())
 _DESTINATION = frozenset("สู่ ยัง ที่ จาก ถึง ใน ตั้งแต่ แล้ว กับ เป็น".split())
@@ -567,6 +648,57 @@ def _given_prefixes() -> frozenset[str]:
 
     given, _family = name_lists()
     return frozenset(n[:k] for n in given for k in range(1, len(n) + 1))
+
+
+@lru_cache(maxsize=1)
+def _given_by_ending() -> dict[str, tuple[int, ...]]:
+    """Lengths of the listed given names of 3 letters or more, by their last 3 letters."""
+    from kcapture.extract.personal import name_lists
+
+    by: dict[str, set[int]] = {}
+    for n in name_lists()[0]:
+        if len(n) >= 3:
+            by.setdefault(n[-3:], set()).add(len(n))
+    return {k: tuple(v) for k, v in by.items()}
+
+
+def _given_name_ends_at(text: str, end: int) -> bool:
+    """Whether a listed given name of 3 letters or more ends at offset `end`."""
+    from kcapture.extract.personal import name_lists
+
+    given = name_lists()[0]
+    lengths = _given_by_ending().get(text[max(0, end - 3) : end], ())
+    return any(end >= n and text[end - n : end] in given for n in lengths)
+
+
+def _speech_verbs(text: str) -> list[int]:
+    """Offsets where a speech verb starts, overlapping ones too (`_given_names`, `_full_name_spaces`)."""
+    out = []
+    verb = _SPEECH_ANY.search(text)
+    while verb:
+        out.append(verb.start())
+        verb = _SPEECH_ANY.search(text, verb.start() + 1)
+    return out
+
+
+# A space and the run of Thai letters after it, as `_full_names` reads a family name.
+_RUN_AFTER_SPACE = re.compile(f" ([{THAI}]{{1,39}})")
+
+
+def _full_name_spaces(text: str, verbs: list[int]) -> list[int]:
+    """Offsets of the spaces where `_full_names` can find a name: right after a listed given name of 3 letters or
+    more, before a run of Thai letters that is a listed family name, is followed by a colon or holds a speech verb
+    (`verbs`) past its third letter. A sentence without one has no full name."""
+    from kcapture.extract.personal import name_lists
+
+    family = name_lists()[1]
+    spaces = {m.start() for m in _RUN_AFTER_SPACE.finditer(text)
+              if m.group(1) in family or text[m.end() : m.end() + 1] in (":", "：")}
+    for verb in verbs:
+        space = text.rfind(" ", max(0, verb - 40), verb)
+        if space >= 0 and verb - space > 3 and _THAI_WORD.fullmatch(text, space + 1, verb):
+            spaces.add(space)
+    return sorted(p for p in spaces if _given_name_ends_at(text, p))
 
 
 def _full_names(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
@@ -599,10 +731,10 @@ def _full_names(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
             # An unlisted family name, then the person speaks: "เพ็ญศรี ศรีสุขบอกว่า...", "สายสุนีย์ แก้วกาญจนา: ...".
             speech = _SPEECH_ANY.search(run)
             surname = run[: speech.start()] if speech else run
-            after = text[toks[k].end + 1 + len(surname) :][:2]
-            if (speech and speech.start() >= 3 or not speech and after[:1] in (":", "：")) \
+            surname_end = toks[k].end + 1 + len(surname)
+            if (speech and speech.start() >= 3 or not speech and text[surname_end : surname_end + 1] in (":", "：")) \
                     and 3 <= len(surname) <= 15 and surname not in _known() and surname not in _stopwords():
-                out.append((t.start, toks[k].end + 1 + len(surname), "person", "fullname"))
+                out.append((t.start, surname_end, "person", "fullname"))
     return out
 
 
@@ -613,27 +745,40 @@ _BEFORE_BARE_NAME = frozenset("โดยมี มี กับ และ คื
 _ROLE_AFTER = frozenset("เป็น ประธาน เจ้าของ ผู้ใหญ่บ้าน อายุ เหรัญญิก เลขานุการ ผู้ประสานงาน แกนนำ".split())
 
 
-def _given_names(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
+def _given_names(text: str, s: Sentence, marks: list[int], sentence_marks: int,
+                 verbs: list[int]) -> list[tuple[int, int, str, str]]:
     """A name without a title, where the sentence treats it as a person: the subject of a speech verb at the start of
     a sentence or clause ("บัวผันบอกว่า...", "แดงเล่าว่า..."), or a listed given name before its role ("โดยมีศรีนวล
     เป็นวิทยากร"). The segmenter may cut the name in pieces ("บัว|ผัน") or glue its end to the verb ("ทอง|ใบบอก"), so
     the subject is read on the text, from the start of the clause to the speech verb."""
+    if not verbs and not sentence_marks & _MARK_ROLE:
+        return []  # neither a speech verb (`verbs`: where one starts in the sentence) nor a role word: no such name
     from kcapture.extract.personal import _ROLE_PREFIX, NOT_NAME, TITLES, VERBS, name_lists
 
     toks = s.tokens
-    has_speech = bool(_SPEECH_ANY.search(s.text))
-    if not has_speech and not any(t.text in _ROLE_AFTER for t in toks):
-        return []  # neither a speech verb nor a role word: no name of this kind here
+    # The words a name can start at: 2 to 20 letters before a speech verb (a subject), 1 to 3 words before a role
+    # word written after one space.
+    subjects: set[int] = set()
+    if verbs:
+        starts = [t.start for t in toks]
+        subjects.update(i for q in verbs
+                        for i in range(bisect.bisect_left(starts, q - 20), bisect.bisect_right(starts, q - 2)))
+    before_role: set[int] = set()
+    if sentence_marks & _MARK_ROLE:
+        before_role.update(i for k, mark in enumerate(marks)
+                           if mark & _MARK_ROLE and k > 0 and text[toks[k - 1].end : toks[k].start] == " "
+                           for i in range(max(0, k - 3), k))
     given, _family = name_lists()
     out = []
-    for i, t in enumerate(toks):
+    for i in sorted(subjects | before_role):
+        t = toks[i]
         after_word = i > 0 and toks[i - 1].end == t.start
         if after_word and toks[i - 1].text not in _BEFORE_BARE_NAME:
             continue
         if t.text in _stopwords() or t.text in TITLES or not _THAI_WORD.match(t.text):
             continue
         # 1. The subject of a speech verb: the letters from here to the verb.
-        m = _SUBJECT_BEFORE_SPEECH.match(text, t.start, min(s.end, t.start + 24)) if has_speech else None
+        m = _SUBJECT_BEFORE_SPEECH.match(text, t.start, min(s.end, t.start + 24)) if i in subjects else None
         if m:
             w = m.group(1)
             end = t.start + len(w)
@@ -652,6 +797,8 @@ def _given_names(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
                 out.append((t.start, end, "person", "given"))
                 continue
         # 2. A listed given name, one space, then its role: "โดยมีมาลี เป็นวิทยากร".
+        if i not in before_role:
+            continue
         for k in range(i, min(len(toks), i + 3)):
             if k > i and toks[k].start != toks[k - 1].end:
                 break
@@ -666,12 +813,15 @@ def _given_names(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
     return out
 
 
+_SPEAKER_LABEL = re.compile(rf"\s*(?:[-*•]\s*)?([{THAI}]{{2,15}})\s*[:：]")
+
+
 def _speaker_labels(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
     """A bare name as a speaker label at the start of a line ("สมศรี: ...")."""
     line_start = text.rfind("\n", 0, s.start) + 1
     if s.start - line_start > 3:
         return []
-    m = re.match(rf"\s*(?:[-*•]\s*)?([{THAI}]{{2,15}})\s*[:：]", text[s.start : s.end])
+    m = _SPEAKER_LABEL.match(text, s.start, s.end)
     if not m:
         return []
     word = m.group(1)
@@ -688,7 +838,7 @@ def _speaker_labels(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
     if word not in given and all(w in _known() for w in default_tokenizer().words(word)):
         return []  # "ที่อยู่ตามบัตร:": a label made of dictionary words is a field, not a name
     if word in given or word not in _known():
-        return [(s.start + m.start(1), s.start + m.end(1), "person", "label")]
+        return [(m.start(1), m.end(1), "person", "label")]
     return []
 
 
@@ -762,38 +912,25 @@ _CRF_CONTEXT = 3  # words on each side of a possible name that the CRF reads
 _COMMON_WORD = 1000
 
 
-def _title_windows(s: Sentence) -> list[tuple[int, int]]:
+def _title_windows(s: Sentence, marks: list[int], sentence_marks: int) -> list[tuple[int, int]]:
     """Stretches of a sentence that start at a possible title: only those are re-read with the name dictionary."""
-    from kcapture.extract.personal import TITLES
-
-    known = _known()
-    starts = []
-    for k, t in enumerate(s.tokens):
-        w = t.text
-        if w in TITLES or (_title_like(w) and (w not in known or _name_inside(s.tokens, k))):
-            starts.append(t.start)  # "แม่ศรี|แพร": a dictionary word may hide a title and the start of a name
-        elif w.endswith(("นาย", "นาง", "นางสาว", "คุณ")) or (k == 0 and w in _given_prefixes()):
-            starts.append(t.start)  # "ขอบคุณนาย...", "คุณนาย..."; a speaker label at the start of a line
+    toks = s.tokens
+    starts = [k for k, mark in enumerate(marks)
+              if mark & _MARK_TITLE or (mark & _MARK_TITLE_IF_NAME and _name_inside(toks, k))] \
+        if sentence_marks & (_MARK_TITLE | _MARK_TITLE_IF_NAME) else []
+    if (not starts or starts[0] != 0) and toks[0].text in _given_prefixes():
+        starts.insert(0, 0)  # a speaker label at the start of a line
     windows: list[tuple[int, int]] = []
-    for a in starts:
-        b = min(s.end, a + _TITLE_WINDOW)
-        k = next(i for i, t in enumerate(s.tokens) if t.start == a)
-        before = s.tokens[k - 1].start if k > 0 else a  # the word before shows a place ("อำเภอ|แม่ริม")
+    for k in starts:
+        b = min(s.end, toks[k].start + _TITLE_WINDOW)
+        a = toks[k - 1].start if k > 0 else toks[k].start  # the word before shows a place ("อำเภอ|แม่ริม")
         nxt_space = s.text.find(" ", b - s.start)  # end on whitespace so no word is cut
         b = s.end if nxt_space < 0 else s.start + nxt_space
-        a = before
         if windows and a <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(b, windows[-1][1]))
         else:
             windows.append((a, b))
     return windows
-
-
-@lru_cache(maxsize=200_000)
-def _title_like(word: str) -> bool:
-    from kcapture.extract.personal import title_prefix
-
-    return not word.isascii() and title_prefix(word)
 
 
 def _name_inside(toks: list[Token], k: int) -> bool:
@@ -808,30 +945,18 @@ def _name_inside(toks: list[Token], k: int) -> bool:
     return k + 1 < len(toks) and toks[k + 1].start == toks[k].end and rest + toks[k + 1].text in given
 
 
-def _crf_windows(s: Sentence, settled: list[tuple[int, int, str, str]] = ()) -> list[tuple[int, int]]:
+def _crf_windows(s: Sentence, marks: list[int], settled: list[tuple[int, int, str, str]]) -> list[tuple[int, int]]:
     """Token ranges the CRF reads: a few words around each word that can be part of a name the rules may miss (a piece
-    the segmenter cut out of an unknown word, a listed given name of three letters or more, a capitalised Latin word).
-    Most words of a report are dictionary words far from any such piece, and the model looks one word back and one
-    ahead."""
-    from kcapture.extract.keywords import general_frequency
-    from kcapture.extract.personal import name_lists
-
-    known = _known()
-    given = name_lists()[0]
+    the segmenter cut out of an unknown word, a listed given name of three letters or more, a capitalised Latin word:
+    `_MARK_CRF`). Most words of a report are dictionary words far from any such piece, and the model looks one word
+    back and one ahead."""
     toks = s.tokens
     windows: list[tuple[int, int]] = []
-    spans = sorted((a, b) for a, b, _k, _src in settled)
-    for k, t in enumerate(toks):
-        w = t.text
-        if w in given:
-            if len(w) < 3 or w in _stopwords() or (w in known and general_frequency(w) >= _COMMON_WORD):
-                # Short listed names, and listed names that are common dictionary words (พัฒนา, สังคม, เดือน, ประธาน:
-                # a twentieth of a report's words), are ordinary words far more often: the rules handle those in
-                # context. A rarer listed word (กาญจนา, ทองใบ) is still read by the CRF.
-                continue
-        elif w in known or not ((w[:1].isupper() and w[1:].islower() and w.isalpha()) or _THAI_WORD.fullmatch(w)):
+    for k, mark in enumerate(marks):
+        if not mark & _MARK_CRF:
             continue
-        if any(a <= t.start and t.end <= b for a, b in spans):
+        t = toks[k]
+        if any(a <= t.start and t.end <= b for a, b, _k, _src in settled):
             continue  # inside a name a rule already found
         a, b = max(0, k - _CRF_CONTEXT), min(len(toks), k + _CRF_CONTEXT + 1)
         if windows and a <= windows[-1][1]:
@@ -848,32 +973,33 @@ def detect(doc: Document) -> list[Entity]:
     text = doc.text
     cands: list[tuple[int, int, str, str]] = []
     crf: list[tuple[int, int, str]] = []
-    provs = provinces()
-    for s in doc.sentences:
+    verbs = _speech_verbs(text)
+    full_name_spaces = _full_name_spaces(text, verbs)
+    # One cheap pass says which rules can find anything in a sentence at all; most sentences need only a few of them.
+    marks_by_sentence = [[_word_marks(t.text) for t in s.tokens] for s in doc.sentences]
+    for s, marks in zip(doc.sentences, marks_by_sentence, strict=True):
         if not s.tokens:
             continue
-        # One cheap pass says which patterns can match at all; most sentences need only a few of them.
-        heads: set[str] = set()
-        for t in s.tokens:
-            heads |= _may_start(t.text)
-            if t.text in provs:
-                heads.add("admin")
-        here = _speaker_labels(text, s) + _given_names(text, s)
-        if "org" in heads:
-            here += _organisations(text, s)
-        if heads & {"admin", "venue"}:
-            here += _places(text, s)
-        if "programme" in heads:
-            here += _programmes(text, s)
-        if " " in s.text:
+        sentence_marks = reduce(or_, marks)
+        verbs_here = verbs[bisect.bisect_left(verbs, s.start) : bisect.bisect_left(verbs, s.end)]
+        here = _speaker_labels(text, s) + _given_names(text, s, marks, sentence_marks, verbs_here)
+        if sentence_marks & _MARK_ORG:
+            here += _organisations(text, s, marks)
+        if sentence_marks & _MARK_PLACE:
+            here += _places(text, s, marks)
+        if sentence_marks & _MARK_PROGRAMME:
+            here += _programmes(text, s, marks)
+        space = bisect.bisect_left(full_name_spaces, s.start)
+        if " " in s.text and space < len(full_name_spaces) and full_name_spaces[space] <= s.end:
             here += _full_names(text, s)
-        for a, b in _title_windows(s):
+        for a, b in _title_windows(s, marks, sentence_marks):
             here += [(p.start, p.end, "person", "title") for p in title_names(text, a, b)]
         cands += here
         # The CRF reads only around words no rule has placed yet: it adds names the rules miss, and running it over
         # what a gazetteer or a title already settled would cost time for nothing.
-        for i, j in _crf_windows(s, here):
-            crf += crf_entities(text, s.tokens[i:j])
+        if sentence_marks & _MARK_CRF:
+            for i, j in _crf_windows(s, marks, here):
+                crf += crf_entities(text, s.tokens[i:j])
     kinds_known = {(a, b): k for a, b, k, _ in cands}
     places = {text[a:b] for a, b, k, _ in cands if k == "place"}
     orgs = {text[a:b] for a, b, k, _ in cands if k == "organization"}
@@ -901,7 +1027,7 @@ def detect(doc: Document) -> list[Entity]:
              or not _title_before(text[max(0, c[0] - 12) : c[0]])]
     cands = [c for c in cands if c[2] != "person" or c[3] == "title" or not _public_figure(text, c[0])]
     resolved = _resolve(cands)
-    resolved += [c for c in _mentions(doc, resolved) if not _public_figure(text, c[0])]
+    resolved += [c for c in _mentions(doc, resolved, marks_by_sentence) if not _public_figure(text, c[0])]
     resolved = _resolve(resolved)
     return [Entity(a, b, k, text[a:b], src) for a, b, k, src in resolved]
 
@@ -939,7 +1065,8 @@ def _public_figure(text: str, start: int) -> bool:
         r"(?:ผู้ว่าราชการจังหวัด|รองผู้ว่าราชการจังหวัด|นายอำเภอ|นายกองค์การบริหารส่วน\S*|นายกเทศมนตรี\S*)\S*\s*$", before))
 
 
-def _mentions(doc: Document, found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+def _mentions(doc: Document, found: list[tuple[int, int, str, str]],
+              marks_by_sentence: list[list[int]]) -> list[tuple[int, int, str, str]]:
     """Other mentions of a name found in a sure context: a person's name after a title elsewhere in the document, a
     sub-district or district name written without its administrative word."""
     from kcapture.extract.personal import VERBS
@@ -959,13 +1086,25 @@ def _mentions(doc: Document, found: list[tuple[int, int, str, str]]) -> list[tup
                     persons.setdefault(name, "place")
     if not persons:
         return []
-    prefixes = {n[:k] for n in persons for k in range(1, len(n) + 1)}
+    lengths: dict[str, set[int]] = {}  # the lengths of the names a word can be the start of
+    for n in persons:
+        for k in range(1, len(n) + 1):
+            lengths.setdefault(n[:k], set()).add(len(n))
     out = []
-    for s in doc.sentences:
-        for i, t in enumerate(s.tokens):
-            if t.text not in prefixes:
+    for s, marks in zip(doc.sentences, marks_by_sentence, strict=True):
+        toks = s.tokens
+        for i, t in enumerate(toks):
+            starting = lengths.get(t.text)
+            if starting is None:
                 continue
-            for name, kind in _candidates_at(text, s.tokens, i, persons):
+            if i > 0 and toks[i - 1].end == t.start and marks[i - 1] & _MARK_RUN_ON:
+                continue  # inside a longer run of letters
+            for n in starting:
+                if text[t.start : t.start + n] in persons:
+                    break
+            else:
+                continue  # no name is written here
+            for name, kind in _candidates_at(text, toks, i, persons):
                 end = t.start + len(name)
                 ordinary = name in _known() or name in VERBS
                 if kind == "person" and ordinary and not _SPEECH_AFTER.match(text[end : end + 12]):
@@ -975,10 +1114,8 @@ def _mentions(doc: Document, found: list[tuple[int, int, str, str]]) -> list[tup
 
 
 def _candidates_at(text: str, toks: list[Token], i: int, names: dict[str, str]) -> list[tuple[str, str]]:
+    """The names of `names` written from toks[i] on that end where a word ends and no longer word goes on."""
     t = toks[i]
-    if i > 0 and toks[i - 1].end == t.start and _THAI_WORD.fullmatch(toks[i - 1].text) and \
-            toks[i - 1].text not in _stopwords():
-        return []  # inside a longer run of letters
     out = []
     for k in range(i, min(len(toks), i + 4)):
         if k > i and toks[k].start != toks[k - 1].end:

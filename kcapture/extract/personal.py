@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from kcapture.document import Document, Sentence, Token
 from kcapture.thai.numbers import to_arabic_digits
@@ -64,12 +66,16 @@ class PersonalSpan:
 # ---------------------------------------------------------------------------------------------------------------
 # e-mail, national ID, phone
 # ---------------------------------------------------------------------------------------------------------------
-_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_ID13 = re.compile(rf"(?<![0-9๐-๙])({D}(?:[ -]?{D}){{12}})(?![0-9๐-๙])")
+# A look-behind goes after the first character it guards (`x(?<!y.)` rather than `(?<!y)x`): a pattern that begins
+# with a character class lets the regex engine skip straight to the offsets where that character stands, one that
+# begins with a look-behind is tried at every offset of the text.
+_EMAIL = re.compile(r"[A-Za-z0-9](?<![\w.+-].)[A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_ID13 = re.compile(rf"({D}(?<![0-9๐-๙]{D})(?:[ -]?{D}){{12}})(?![0-9๐-๙])")
 _ID_LABEL = re.compile(
     r"(?:เลขประจำตัวประชาชน|เลขบัตรประชาชน|เลขบัตรประจำตัวประชาชน|บัตรประชาชนเลขที่|เลขบัตร)\s*(?:เลขที่)?\s*[:：]?\s*$"
 )
 _PHONE = re.compile(rf"(?<![0-9๐-๙A-Za-z])(?:\+\s?66[ .-]?\(?0?\)?|\(?[0๐])(?:[ .-]?\)?[ .-]?{D}){{8,9}}(?![0-9๐-๙])")
+_PHONE_START = re.compile(r"[+(0๐]")  # where a phone number can begin
 
 
 # A LINE or Facebook account or a bank account number, after its label: contact and money data of one person.
@@ -85,11 +91,27 @@ _ACCOUNT = re.compile(
     r"|(?:เลขที่บัญชี|เลขบัญชี|บัญชีเลขที่|บัญชีธนาคาร\S{0,20}\s*เลขที่)\s*[:：]?\s*([0-9๐-๙][0-9๐-๙ -]{8,16}[0-9๐-๙])",
     re.I,
 )
+# Where an account's label can begin (each alternative starts with a plain letter, so the engine skips ahead to them).
+_ACCOUNT_START = re.compile("ไลน์|ไอดีไลน์|เฟซบุ๊ก|เฟสบุ๊|เลขที่บัญชี|เลขบัญชี|บัญชี|l|L|f|F")
+
+
+def _matches(pattern: re.Pattern, starts: re.Pattern, text: str) -> Iterator[re.Match]:
+    """The matches of `pattern.finditer(text)`, the pattern tried only where `starts` (a quick pattern for the
+    letters a match begins with) matches: a pattern that begins with a look-behind or an alternation of groups is
+    otherwise tried at every offset of the text."""
+    pos = 0
+    while (candidate := starts.search(text, pos)) is not None:
+        m = pattern.match(text, candidate.start())
+        if m:
+            yield m
+            pos = max(m.end(), candidate.start() + 1)
+        else:
+            pos = candidate.start() + 1
 
 
 def _accounts(text: str) -> list[PersonalSpan]:
     out = []
-    for m in _ACCOUNT.finditer(text):
+    for m in _matches(_ACCOUNT, _ACCOUNT_START, text):
         g = next(i for i in (1, 2, 3, 4) if m.group(i))
         out.append(PersonalSpan(m.start(g), m.end(g), "account", m.group(g)))
     return out
@@ -114,7 +136,7 @@ def _national_ids(text: str) -> list[PersonalSpan]:
 
 def _phones(text: str) -> list[PersonalSpan]:
     out = []
-    for m in _PHONE.finditer(text):
+    for m in _matches(_PHONE, _PHONE_START, text):
         raw = m.group()
         digits = re.sub(r"\D", "", to_arabic_digits(raw))
         if raw.lstrip("(").startswith("+"):
@@ -161,10 +183,10 @@ _PART = re.compile(
 )
 _HOUSE = re.compile(r"(?:บ้านเลขที่|เลขที่|ที่อยู่|บ้านเลข)\s*[:：]?\s*(" + D + r"{1,5}(?:/" + D + r"{1,4})?)(?![0-9๐-๙/])")
 _BARE_HOUSE = re.compile(
-    r"(?<![0-9๐-๙/.,])(" + D + r"{1,5}/" + D + r"{1,4})(?![0-9๐-๙/])(?=\s*(?:หมู่|ม\.|ซอย|ซ\.|ถนน|ถ\.))"
+    rf"({D}(?<![0-9๐-๙/.,]{D}){D}{{0,4}}/{D}{{1,4}})(?![0-9๐-๙/])(?=\s*(?:หมู่|ม\.|ซอย|ซ\.|ถนน|ถ\.))"
 )
 # A house number without a slash is only taken before หมู่ N and two more parts: "34 ม.8 ต.โนนสูง อ.เมือง".
-_BARE_NUMBER = re.compile(r"(?<![0-9๐-๙/.,:])(" + D + r"{1,4})(?![0-9๐-๙/.,:])(?=\s*(?:หมู่ที่|หมู่|ม\.)\s*" + D + r")")
+_BARE_NUMBER = re.compile(rf"({D}(?<![0-9๐-๙/.,:]{D}){D}{{0,3}})(?![0-9๐-๙/.,:])(?=\s*(?:หมู่ที่|หมู่|ม\.)\s*{D})")
 _ADMIN = re.compile(r"(?:ตำบล|ต\.|แขวง|อำเภอ|อ\.|เขต|จังหวัด|จ\.|กรุงเทพ)")
 # Address parts that name a public place (and the postcode of one), not a household.
 _PUBLIC_PART = re.compile(r"(?:ตำบล|ต\.|แขวง|อำเภอ|อ\.|เขต|จังหวัด|จ\.|กรุงเทพ|กทม|" + D + r"{5})")
@@ -364,51 +386,78 @@ def _names(text: str, tokens: list[Token]) -> list[PersonalSpan]:
 _TITLE_PREFIX = re.compile("|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True)))
 
 
+class _TitleCuts(NamedTuple):
+    """Where `_split_titles` may cut a word in two (an offset in the word; 0: not there)."""
+
+    tail: int  # before a formal title that ends the word ("ขอบคุณ|นาย"), when a listed given name follows
+    subject: int  # after a kin term starting a dictionary word ("ตา|เหลือง"), when the word is a subject
+    unknown: int  # after a title starting a word the dictionary lacks ("น้อง|บาส", "นาย|กฤษดา")
+    prefix: int  # after a title starting the word, whatever the word: "นาย|ก" + "ฤษดา" may make a listed name
+
+
+_NO_CUTS = _TitleCuts(0, 0, 0, 0)
+
+
+@lru_cache(maxsize=200_000)
+def _title_cuts(word: str) -> _TitleCuts:
+    """The tests of `_split_titles` that depend on the word alone, done once per distinct word."""
+    if word in TITLES:
+        return _NO_CUTS
+    given, _ = name_lists()
+    tail = next((ft for ft in ("นางสาว", "นาย", "นาง") if word.endswith(ft) and len(word) > len(ft)), None)
+    m = _TITLE_PREFIX.match(word)
+    prefix = m.end() if m and m.end() < len(word) else 0
+    subject = unknown = 0
+    if prefix:
+        rest = word[prefix:]
+        if word in known_words():
+            if m.group() in KIN_TITLES and rest in given and rest not in NOT_NAME and rest not in TITLES:
+                subject = prefix
+        elif re.fullmatch(f"[{THAI}]+", rest) and (word in given or rest in given or _fragment(rest)):
+            unknown = prefix
+    cuts = _TitleCuts(len(word) - len(tail) if tail else 0, subject, unknown, prefix)
+    return _NO_CUTS if cuts == _NO_CUTS else cuts
+
+
+def _cut(t: Token, at: int) -> tuple[Token, Token]:
+    """The word `t` as two words, cut at offset `at` of its text."""
+    return Token(t.start, t.start + at, t.text[:at]), Token(t.start + at, t.end, t.text[at:])
+
+
 def _split_titles(tokens: list[Token]) -> list[Token]:
     """Split a word the tokenizer glued to its title ("น้องบาส", "นายกฤษดา" -> "นายก|ฤษดา") unless it is a
     dictionary word in its own right (คุณภาพ, ตาเหลือง, นายก)."""
     given, _ = name_lists()
     out: list[Token] = []
     for idx, t in enumerate(tokens):
-        # "ขอบ|คุณนาย|กิตติศักดิ์": a formal title at the end of a word, right before a listed given name.
+        cuts = _title_cuts(t.text)
+        if cuts is _NO_CUTS:
+            out.append(t)
+            continue
         nxt = tokens[idx + 1] if idx + 1 < len(tokens) else None
-        if t.text not in TITLES and nxt is not None and nxt.start == t.end and nxt.text in given:
-            tail = next((ft for ft in ("นางสาว", "นาย", "นาง") if t.text.endswith(ft) and len(t.text) > len(ft)), None)
-            if tail:
-                cut = t.end - len(tail)
-                out.append(Token(t.start, cut, t.text[: -len(tail)]))
-                out.append(Token(cut, t.end, tail))
-                continue
-        m = _TITLE_PREFIX.match(t.text)
-        if m and m.end() < len(t.text) and t.text in known_words() and t.text not in TITLES and nxt is not None \
-                and nxt.start == t.end and nxt.text in SUBJECT_FOLLOW and m.group() in KIN_TITLES:
+        joined = nxt is not None and nxt.start == t.end
+        if cuts.tail and joined and nxt.text in given:
+            out.extend(_cut(t, cuts.tail))  # "ขอบ|คุณนาย|กิตติศักดิ์": a formal title before a listed given name
+        elif cuts.subject and joined and nxt.text in SUBJECT_FOLLOW:
             # "ตาเหลือง|ยัง...": a dictionary word (jaundice) that is a kin term and a listed name, used as a subject.
-            rest = t.text[m.end() :]
-            if rest in given and rest not in NOT_NAME and rest not in TITLES:
-                out.append(Token(t.start, t.start + m.end(), m.group()))
-                out.append(Token(t.start + m.end(), t.end, rest))
-                continue
-        if m and m.end() < len(t.text) and t.text not in TITLES and t.text not in known_words():
-            rest = t.text[m.end() :]
-            if re.fullmatch(f"[{THAI}]+", rest) and (t.text in given or rest in given or _fragment(rest)):
-                out.append(Token(t.start, t.start + m.end(), m.group()))
-                out.append(Token(t.start + m.end(), t.end, rest))
-                continue
-        out.append(t)
+            out.extend(_cut(t, cuts.subject))
+        elif cuts.unknown:
+            out.extend(_cut(t, cuts.unknown))
+        else:
+            out.append(t)
     # "นายก|ฤษดา": a title word swallowed the first letter of a listed name.
     fixed: list[Token] = []
     k = 0
     while k < len(out):
         t = out[k]
-        if k + 1 < len(out) and out[k + 1].start == t.end and t.text not in TITLES:
-            m = _TITLE_PREFIX.match(t.text)
-            if m and m.end() < len(t.text):
-                rest = t.text[m.end() :] + out[k + 1].text
-                if rest in given:
-                    fixed.append(Token(t.start, t.start + m.end(), m.group()))
-                    fixed.append(Token(t.start + m.end(), out[k + 1].end, rest))
-                    k += 2
-                    continue
+        cut = _title_cuts(t.text).prefix
+        if cut and k + 1 < len(out) and out[k + 1].start == t.end:
+            rest = t.text[cut:] + out[k + 1].text
+            if rest in given:
+                fixed.append(Token(t.start, t.start + cut, t.text[:cut]))
+                fixed.append(Token(t.start + cut, out[k + 1].end, rest))
+                k += 2
+                continue
         fixed.append(t)
         k += 1
     return fixed
