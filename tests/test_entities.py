@@ -107,3 +107,13 @@ def test_any_text_gives_exact_offsets_and_no_error():
         assert all(text[p.start : p.end] == p.text for p in spans)
 
     check()
+
+
+def test_ties_between_sources_resolve_the_same_way_in_every_run():
+    # Same span, same priority ("given" and "mention"): the candidates arrive as a set, whose order depends on the
+    # process's hash seed; the result must not.
+    from kcapture.extract.entities import _resolve
+
+    cands = [(0, 4, "person", "mention"), (0, 4, "person", "given"), (10, 14, "place", "crf")]
+    for order in (cands, cands[::-1]):
+        assert _resolve(order) == [(0, 4, "person", "given"), (10, 14, "place", "crf")]

@@ -847,7 +847,8 @@ def _resolve(cands: Iterable[tuple[int, int, str, str]]) -> list[tuple[int, int,
     """Non-overlapping spans: the more reliable source first, then the longer span."""
     starts: list[int] = []  # kept spans, sorted by start; they never overlap, so neighbours decide
     kept: list[tuple[int, int, str, str]] = []
-    for c in sorted(set(cands), key=lambda c: (_PRIORITY[c[3]], -(c[1] - c[0]), c[0])):
+    # The whole tuple breaks the last ties: candidates come from a set, whose order changes from run to run.
+    for c in sorted(set(cands), key=lambda c: (_PRIORITY[c[3]], -(c[1] - c[0]), c[0], c[1], c[2], c[3])):
         i = bisect.bisect_left(starts, c[0])
         if (i > 0 and kept[i - 1][1] > c[0]) or (i < len(kept) and kept[i][0] < c[1]):
             continue
