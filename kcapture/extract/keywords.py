@@ -127,16 +127,14 @@ def sentence_terms(doc: Document, s: Sentence, excluded: Iterable[tuple[int, int
         words = [t for i, t in enumerate(toks) if content[i] and i not in in_run]
     else:
         words = list(itertools.compress(toks, content))
-    if spans:
-        words = [t for t in words if not any(a < t.end and t.start < b for a, b in spans)]
-    if whole:
-        words = [t for t in words if not any(a <= t.start and t.end <= b for a, b in whole)]
-    terms = [t.text for t in words] + runs + [doc.text[a:b] for a, b in whole]
-    for a, b in zip(words, words[1:], strict=False):
-        # Thai compounds are written joined.
-        if a.end == b.start:
-            terms.append(doc.text[a.start : b.end])
-    return terms
+    for a, b in spans:  # a sentence holds one or two spans: one pass over the words per span
+        words = [t for t in words if not (a < t.end and t.start < b)]
+    for a, b in whole:
+        words = [t for t in words if not (a <= t.start and t.end <= b)]
+    text = doc.text
+    # Thai compounds are written joined: a pair of content words with nothing between them is a term too.
+    pairs = [text[x.start : y.end] for x, y in zip(words, words[1:], strict=False) if x.end == y.start]
+    return [t.text for t in words] + runs + [text[a:b] for a, b in whole] + pairs
 
 
 def document_terms(doc: Document, excluded: Iterable[tuple[int, int]] = ()) -> dict[int, list[str]]:
