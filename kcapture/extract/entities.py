@@ -36,10 +36,22 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache, reduce
-from operator import or_
+from operator import attrgetter, or_
 from pathlib import Path
 
 from kcapture.document import Document, Sentence, Token
+from kcapture.extract.personal import (
+    _ROLE_PREFIX,
+    NOT_NAME,
+    PUBLIC_ROLES,
+    TITLES,
+    VERBS,
+    name_lists,
+    title_names,
+    title_prefix,
+    title_prefix_length,
+)
+from kcapture.thai.tokenize import default_tokenizer, domain_words, known_words
 
 KINDS = ("person", "organization", "place", "programme")
 THAI = "\u0e01-\u0e4e"
@@ -166,38 +178,47 @@ def _org_gazetteer_path() -> Path:
 @lru_cache(maxsize=1)
 def organisation_names() -> frozenset[str]:
     """Organisation names: Wikipedia titles and domain words that start with an organisation head, Thai only."""
-    from kcapture.thai.tokenize import domain_words
-
     heads = [h for h in ORG_HEADS if h not in ("กรม", "สภา")]  # กรม/สภา start many non-organisation titles
-    # One regex over the whole file rather than a Python loop over 290,000 lines: a tenth of the time.
-    line = re.compile("^(?:" + "|".join(re.escape(h) for h in heads) + f")[{THAI}.]{{1,55}}$", re.M)
+    # One regex over the whole file rather than a Python loop over 290,000 lines: a tenth of the time. A line is
+    # matched from the newline before it (a literal the engine skips ahead to) rather than from "^" in multi-line
+    # mode, which is tried at every character: a third faster.
+    line = re.compile("\n((?:" + "|".join(re.escape(h) for h in heads) + f")[{THAI}.]{{1,55}})(?=\n)")
     path = _org_gazetteer_path()
-    names = set(line.findall(path.read_text(encoding="utf-8"))) if path.exists() else set()
+    names = set(line.findall("\n" + path.read_text(encoding="utf-8") + "\n")) if path.exists() else set()
     names.update(w for w in domain_words() if w.startswith(ORG_HEADS) and len(w) > 5)
     return frozenset(n for n in names if n not in ORG_HEADS and not _generic_name(n))
 
 
-_ORG_KEY = 8  # characters by which gazetteer names are grouped
+# Characters by which gazetteer names are grouped: names of _ORG_LONG_KEY characters or more by that many (a shorter
+# key leaves hundreds of "โรงพยาบาล...", "สำนักงาน..." names in one group), names of _ORG_KEY or more by _ORG_KEY.
+_ORG_KEY = 8
+_ORG_LONG_KEY = 12
 
 
 @lru_cache(maxsize=1)
-def _org_by_key() -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
-    """Lengths of the gazetteer names by their first _ORG_KEY characters, longest first, and the lengths of the names
-    shorter than that: a lookup tries only the few lengths that can match."""
-    by: dict[str, set[int]] = {}
+def _org_by_key() -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """Lengths of the gazetteer names of _ORG_LONG_KEY characters or more by their first _ORG_LONG_KEY characters, of
+    the names of _ORG_KEY to _ORG_LONG_KEY - 1 characters by their first _ORG_KEY, each longest first, and the lengths
+    of the names shorter than that: a lookup tries only the few lengths that can match."""
+    by_long: dict[str, set[int]] = {}
+    by_key: dict[str, set[int]] = {}
     short: set[int] = set()
     for n in organisation_names():
-        if len(n) >= _ORG_KEY:
-            by.setdefault(n[:_ORG_KEY], set()).add(len(n))
+        if len(n) >= _ORG_LONG_KEY:
+            by_long.setdefault(n[:_ORG_LONG_KEY], set()).add(len(n))
+        elif len(n) >= _ORG_KEY:
+            by_key.setdefault(n[:_ORG_KEY], set()).add(len(n))
         else:
             short.add(len(n))
-    return {k: tuple(sorted(v, reverse=True)) for k, v in by.items()}, tuple(sorted(short, reverse=True))
+    return ({k: tuple(sorted(v, reverse=True)) for k, v in by_long.items()},
+            {k: tuple(sorted(v, reverse=True)) for k, v in by_key.items()}, tuple(sorted(short, reverse=True)))
 
 
 def _gazetteer_lengths(text: str, start: int) -> tuple[int, ...]:
     """Lengths of the gazetteer names that may be written at `start`, longest first."""
-    by_key, short = _org_by_key()
-    return by_key.get(text[start : start + _ORG_KEY], ()) + short
+    by_long, by_key, short = _org_by_key()
+    return (by_long.get(text[start : start + _ORG_LONG_KEY], ()) + by_key.get(text[start : start + _ORG_KEY], ())
+            + short)
 
 
 _ORG_HEAD_RE = re.compile("|".join(re.escape(h) for h in sorted(ORG_HEADS, key=len, reverse=True)))
@@ -384,6 +405,8 @@ _MARK_TITLE_IF_NAME = 16  # a dictionary word starting with a title: starts a wi
 _MARK_CRF = 32  # a word the CRF reads around (`_crf_windows`) unless a rule has placed it
 _MARK_ROLE = 64  # a role word after a bare given name (`_ROLE_AFTER`)
 _MARK_RUN_ON = 128  # Thai letters, no stop word: a name cannot start right after it (it would be inside the run)
+_RULE_MARKS = _MARK_RUN_ON - 1  # the marks that start a rule
+_TEXT = attrgetter("text")
 
 
 @lru_cache(maxsize=1)
@@ -412,8 +435,6 @@ def _head_marks() -> tuple[dict[str, int], dict[str, int], re.Pattern]:
 def _word_marks(word: str) -> int:
     """The `_MARK_*` bits of a word; the rules' tests that depend on the word alone, done once per distinct word.
     A head may span words and a word may hold a head and more, so a word marks a head it can be the start of."""
-    from kcapture.extract.personal import TITLES, name_lists, title_prefix
-
     prefix_marks, head_marks, head = _head_marks()
     marks = prefix_marks.get(word, 0)
     m = head.match(word)
@@ -445,13 +466,14 @@ def _word_marks(word: str) -> int:
     return marks
 
 
-def _organisations(text: str, s: Sentence, marks: list[int]) -> list[tuple[int, int, str, str]]:
+def _organisations(text: str, s: Sentence, marked: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
     out = []
     toks = s.tokens
     names = organisation_names()
-    for i, t in enumerate(toks):
-        if not marks[i] & _MARK_ORG:
+    for i, mark in marked:
+        if not mark & _MARK_ORG:
             continue
+        t = toks[i]
         m = _ORG_HEAD_RE.match(text, t.start)
         if not m:
             continue
@@ -537,13 +559,14 @@ def _boundary(toks: list[Token], pos: int) -> bool:
     return any(t.start == pos or t.end == pos for t in toks)
 
 
-def _places(text: str, s: Sentence, marks: list[int]) -> list[tuple[int, int, str, str]]:
+def _places(text: str, s: Sentence, marked: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
     out = []
     toks = s.tokens
     provs = provinces()
-    for i, t in enumerate(toks):
-        if not marks[i] & _MARK_PLACE:
+    for i, mark in marked:
+        if not mark & _MARK_PLACE:
             continue
+        t = toks[i]
         if t.text in provs:
             out.append((t.start, t.end, "place", "admin"))
             continue
@@ -601,17 +624,16 @@ _NOT_PLACE_AFTER_SHORT = frozenset("ที่ และ ของ".split())
 
 @lru_cache(maxsize=1)
 def _known() -> frozenset[str]:
-    from kcapture.thai.tokenize import known_words
-
     return known_words()
 
 
-def _programmes(text: str, s: Sentence, marks: list[int]) -> list[tuple[int, int, str, str]]:
+def _programmes(text: str, s: Sentence, marked: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
     out = []
     toks = s.tokens
-    for i, t in enumerate(toks):
-        if not marks[i] & _MARK_PROGRAMME:
+    for i, mark in marked:
+        if not mark & _MARK_PROGRAMME:
             continue
+        t = toks[i]
         m = _PROGRAMME_RE.match(text, t.start)
         if not m:
             continue
@@ -644,8 +666,6 @@ _DESTINATION = frozenset("สู่ ยัง ที่ จาก ถึง ใ�
 @lru_cache(maxsize=1)
 def _given_prefixes() -> frozenset[str]:
     """Every prefix of a listed given name: a word that is none cannot start one (a cheap first test)."""
-    from kcapture.extract.personal import name_lists
-
     given, _family = name_lists()
     return frozenset(n[:k] for n in given for k in range(1, len(n) + 1))
 
@@ -653,8 +673,6 @@ def _given_prefixes() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _given_by_ending() -> dict[str, tuple[int, ...]]:
     """Lengths of the listed given names of 3 letters or more, by their last 3 letters."""
-    from kcapture.extract.personal import name_lists
-
     by: dict[str, set[int]] = {}
     for n in name_lists()[0]:
         if len(n) >= 3:
@@ -664,8 +682,6 @@ def _given_by_ending() -> dict[str, tuple[int, ...]]:
 
 def _given_name_ends_at(text: str, end: int) -> bool:
     """Whether a listed given name of 3 letters or more ends at offset `end`."""
-    from kcapture.extract.personal import name_lists
-
     given = name_lists()[0]
     lengths = _given_by_ending().get(text[max(0, end - 3) : end], ())
     return any(end >= n and text[end - n : end] in given for n in lengths)
@@ -689,8 +705,6 @@ def _full_name_spaces(text: str, verbs: list[int]) -> list[int]:
     """Offsets of the spaces where `_full_names` can find a name: right after a listed given name of 3 letters or
     more, before a run of Thai letters that is a listed family name, is followed by a colon or holds a speech verb
     (`verbs`) past its third letter. A sentence without one has no full name."""
-    from kcapture.extract.personal import name_lists
-
     family = name_lists()[1]
     spaces = {m.start() for m in _RUN_AFTER_SPACE.finditer(text)
               if m.group(1) in family or text[m.end() : m.end() + 1] in (":", "：")}
@@ -703,8 +717,6 @@ def _full_name_spaces(text: str, verbs: list[int]) -> list[int]:
 
 def _full_names(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
     """A listed given name, one space, then a listed family name: a person even without a title ("สมชาย ใจดี")."""
-    from kcapture.extract.personal import name_lists
-
     given, family = name_lists()
     prefixes = _given_prefixes()
     out = []
@@ -745,7 +757,7 @@ _BEFORE_BARE_NAME = frozenset("โดยมี มี กับ และ คื
 _ROLE_AFTER = frozenset("เป็น ประธาน เจ้าของ ผู้ใหญ่บ้าน อายุ เหรัญญิก เลขานุการ ผู้ประสานงาน แกนนำ".split())
 
 
-def _given_names(text: str, s: Sentence, marks: list[int], sentence_marks: int,
+def _given_names(text: str, s: Sentence, marked: list[tuple[int, int]], sentence_marks: int,
                  verbs: list[int]) -> list[tuple[int, int, str, str]]:
     """A name without a title, where the sentence treats it as a person: the subject of a speech verb at the start of
     a sentence or clause ("บัวผันบอกว่า...", "แดงเล่าว่า..."), or a listed given name before its role ("โดยมีศรีนวล
@@ -753,8 +765,6 @@ def _given_names(text: str, s: Sentence, marks: list[int], sentence_marks: int,
     the subject is read on the text, from the start of the clause to the speech verb."""
     if not verbs and not sentence_marks & _MARK_ROLE:
         return []  # neither a speech verb (`verbs`: where one starts in the sentence) nor a role word: no such name
-    from kcapture.extract.personal import _ROLE_PREFIX, NOT_NAME, TITLES, VERBS, name_lists
-
     toks = s.tokens
     # The words a name can start at: 2 to 20 letters before a speech verb (a subject), 1 to 3 words before a role
     # word written after one space.
@@ -765,7 +775,7 @@ def _given_names(text: str, s: Sentence, marks: list[int], sentence_marks: int,
                         for i in range(bisect.bisect_left(starts, q - 20), bisect.bisect_right(starts, q - 2)))
     before_role: set[int] = set()
     if sentence_marks & _MARK_ROLE:
-        before_role.update(i for k, mark in enumerate(marks)
+        before_role.update(i for k, mark in marked
                            if mark & _MARK_ROLE and k > 0 and text[toks[k - 1].end : toks[k].start] == " "
                            for i in range(max(0, k - 3), k))
     given, _family = name_lists()
@@ -825,16 +835,12 @@ def _speaker_labels(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
     if not m:
         return []
     word = m.group(1)
-    from kcapture.extract.personal import TITLES, name_lists
-
     if _title_at(word):
         return []  # "ลุงพรหม:": the title rule finds the name after the title
 
     given, _family = name_lists()
     if word in _ROLE_WORDS or word in TITLES or word in _stopwords() or word.startswith(("ผู้", "นัก", "ทีม", "กลุ่ม")):
         return []
-    from kcapture.thai.tokenize import default_tokenizer
-
     if word not in given and all(w in _known() for w in default_tokenizer().words(word)):
         return []  # "ที่อยู่ตามบัตร:": a label made of dictionary words is a field, not a name
     if word in given or word not in _known():
@@ -844,23 +850,26 @@ def _speaker_labels(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
 
 # ---------------------------------------------------------------------------------------------------------------
 def _resolve(cands: Iterable[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
-    """Non-overlapping spans: the more reliable source first, then the longer span."""
-    starts: list[int] = []  # kept spans, sorted by start; they never overlap, so neighbours decide
+    """Non-overlapping spans, sorted: the more reliable source first, then the longer span. Every source gives spans
+    of one character or more (an empty one would overlap nothing)."""
+    cands = set(cands)
+    # One byte per character, set where a kept span lies: an overlap test is one `find` in C, where keeping the spans
+    # in a sorted list would move thousands of them at every insertion.
+    taken = bytearray(max((c[1] for c in cands), default=0))
     kept: list[tuple[int, int, str, str]] = []
     # The whole tuple breaks the last ties: candidates come from a set, whose order changes from run to run.
-    for c in sorted(set(cands), key=lambda c: (_PRIORITY[c[3]], -(c[1] - c[0]), c[0], c[1], c[2], c[3])):
-        i = bisect.bisect_left(starts, c[0])
-        if (i > 0 and kept[i - 1][1] > c[0]) or (i < len(kept) and kept[i][0] < c[1]):
+    for c in sorted(cands, key=lambda c: (_PRIORITY[c[3]], -(c[1] - c[0]), c[0], c[1], c[2], c[3])):
+        a, b = c[0], c[1]
+        if taken.find(1, a, b) >= 0:
             continue
-        starts.insert(i, c[0])
-        kept.insert(i, c)
+        taken[a:b] = b"\x01" * (b - a)
+        kept.append(c)
+    kept.sort()  # disjoint spans: by start
     return kept
 
 
 def _plausible_crf_person(text: str, a: int, b: int, places: set[str], orgs: set[str]) -> tuple[int, int] | None:
     """A CRF person span with any title in front removed, or None when it is no person."""
-    from kcapture.extract.personal import NOT_NAME, TITLES, VERBS, name_lists
-
     span = text[a:b]
     m = _title_at(span)
     if m and m.end() < len(span):
@@ -891,8 +900,6 @@ def _plausible_crf_person(text: str, a: int, b: int, places: set[str], orgs: set
 
 @lru_cache(maxsize=1)
 def _title_regexes() -> tuple[re.Pattern, re.Pattern]:
-    from kcapture.extract.personal import TITLES
-
     alt = "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
     return re.compile(f"(?:{alt})+\\s?"), re.compile(f"(?:{alt})\\s?$")
 
@@ -913,10 +920,10 @@ _CRF_CONTEXT = 3  # words on each side of a possible name that the CRF reads
 _COMMON_WORD = 1000
 
 
-def _title_windows(s: Sentence, marks: list[int], sentence_marks: int) -> list[tuple[int, int]]:
+def _title_windows(s: Sentence, marked: list[tuple[int, int]], sentence_marks: int) -> list[tuple[int, int]]:
     """Stretches of a sentence that start at a possible title: only those are re-read with the name dictionary."""
     toks = s.tokens
-    starts = [k for k, mark in enumerate(marks)
+    starts = [k for k, mark in marked
               if mark & _MARK_TITLE or (mark & _MARK_TITLE_IF_NAME and _name_inside(toks, k))] \
         if sentence_marks & (_MARK_TITLE | _MARK_TITLE_IF_NAME) else []
     if (not starts or starts[0] != 0) and toks[0].text in _given_prefixes():
@@ -937,8 +944,6 @@ def _title_windows(s: Sentence, marks: list[int], sentence_marks: int) -> list[t
 def _name_inside(toks: list[Token], k: int) -> bool:
     """Whether a dictionary word starting with a title ("แม่ศรี") ends in a listed given name, alone or with the
     word written after it ("ศรี" + "แพร")."""
-    from kcapture.extract.personal import name_lists, title_prefix_length
-
     given = name_lists()[0]
     rest = toks[k].text[title_prefix_length(toks[k].text) :]
     if len(rest) >= 2 and rest in given:
@@ -946,14 +951,15 @@ def _name_inside(toks: list[Token], k: int) -> bool:
     return k + 1 < len(toks) and toks[k + 1].start == toks[k].end and rest + toks[k + 1].text in given
 
 
-def _crf_windows(s: Sentence, marks: list[int], settled: list[tuple[int, int, str, str]]) -> list[tuple[int, int]]:
+def _crf_windows(s: Sentence, marked: list[tuple[int, int]], settled: list[tuple[int, int, str, str]]
+                 ) -> list[tuple[int, int]]:
     """Token ranges the CRF reads: a few words around each word that can be part of a name the rules may miss (a piece
     the segmenter cut out of an unknown word, a listed given name of three letters or more, a capitalised Latin word:
     `_MARK_CRF`). Most words of a report are dictionary words far from any such piece, and the model looks one word
     back and one ahead."""
     toks = s.tokens
     windows: list[tuple[int, int]] = []
-    for k, mark in enumerate(marks):
+    for k, mark in marked:
         if not mark & _MARK_CRF:
             continue
         t = toks[k]
@@ -969,37 +975,37 @@ def _crf_windows(s: Sentence, marks: list[int], settled: list[tuple[int, int, st
 
 def detect(doc: Document) -> list[Entity]:
     """Entities of a segmented document (no caching; `find_entities` is the step)."""
-    from kcapture.extract.personal import title_names
-
     text = doc.text
     cands: list[tuple[int, int, str, str]] = []
     crf: list[tuple[int, int, str]] = []
     verbs = _speech_verbs(text)
     full_name_spaces = _full_name_spaces(text, verbs)
-    # One cheap pass says which rules can find anything in a sentence at all; most sentences need only a few of them.
-    marks_by_sentence = [[_word_marks(t.text) for t in s.tokens] for s in doc.sentences]
+    # One cheap pass says which rules can find anything in a sentence at all, and at which words: most sentences need
+    # only a few rules, at a few words, and the rules look only at those (`marked`: index and marks of each).
+    marks_by_sentence = [list(map(_word_marks, map(_TEXT, s.tokens))) for s in doc.sentences]
     for s, marks in zip(doc.sentences, marks_by_sentence, strict=True):
         if not s.tokens:
             continue
-        sentence_marks = reduce(or_, marks)
+        marked = [(k, mark) for k, mark in enumerate(marks) if mark & _RULE_MARKS]
+        sentence_marks = reduce(or_, (mark for _k, mark in marked), 0)
         verbs_here = verbs[bisect.bisect_left(verbs, s.start) : bisect.bisect_left(verbs, s.end)]
-        here = _speaker_labels(text, s) + _given_names(text, s, marks, sentence_marks, verbs_here)
+        here = _speaker_labels(text, s) + _given_names(text, s, marked, sentence_marks, verbs_here)
         if sentence_marks & _MARK_ORG:
-            here += _organisations(text, s, marks)
+            here += _organisations(text, s, marked)
         if sentence_marks & _MARK_PLACE:
-            here += _places(text, s, marks)
+            here += _places(text, s, marked)
         if sentence_marks & _MARK_PROGRAMME:
-            here += _programmes(text, s, marks)
+            here += _programmes(text, s, marked)
         space = bisect.bisect_left(full_name_spaces, s.start)
         if " " in s.text and space < len(full_name_spaces) and full_name_spaces[space] <= s.end:
             here += _full_names(text, s)
-        for a, b in _title_windows(s, marks, sentence_marks):
+        for a, b in _title_windows(s, marked, sentence_marks):
             here += [(p.start, p.end, "person", "title") for p in title_names(text, a, b)]
         cands += here
         # The CRF reads only around words no rule has placed yet: it adds names the rules miss, and running it over
         # what a gazetteer or a title already settled would cost time for nothing.
         if sentence_marks & _MARK_CRF:
-            for i, j in _crf_windows(s, marks, here):
+            for i, j in _crf_windows(s, marked, here):
                 crf += crf_entities(text, s.tokens[i:j])
     kinds_known = {(a, b): k for a, b, k, _ in cands}
     places = {text[a:b] for a, b, k, _ in cands if k == "place"}
@@ -1054,8 +1060,6 @@ def _generic_name(span: str) -> bool:
 
 def _public_figure(text: str, start: int) -> bool:
     """A name right after a public office ("ผู้ว่าราชการจังหวัดน่าน นาย...") is a public figure named as such."""
-    from kcapture.extract.personal import PUBLIC_ROLES
-
     before = text[max(0, start - 60) : start]
     m = _title_before(before)
     if m:
@@ -1070,8 +1074,6 @@ def _mentions(doc: Document, found: list[tuple[int, int, str, str]],
               marks_by_sentence: list[list[int]]) -> list[tuple[int, int, str, str]]:
     """Other mentions of a name found in a sure context: a person's name after a title elsewhere in the document, a
     sub-district or district name written without its administrative word."""
-    from kcapture.extract.personal import VERBS
-
     text = doc.text
     persons: dict[str, str] = {}
     for a, b, k, src in found:
@@ -1146,8 +1148,6 @@ def find_entities(doc: Document) -> list[Entity]:
 def text_document(text: str) -> Document:
     """A minimal Document over plain text (one pseudo-sentence per line, the default word tokenizer), for callers that
     have a string and no segmented Document."""
-    from kcapture.thai.tokenize import default_tokenizer
-
     tok = default_tokenizer()
     sentences = []
     pos = 0

@@ -33,6 +33,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
+from operator import attrgetter
 from typing import NamedTuple
 
 from kcapture.document import Document, Sentence, Token
@@ -50,6 +52,8 @@ PLACEHOLDERS = {
 }
 THAI = "\u0e01-\u0e4e"
 D = "[0-9๐-๙]"
+_TEXT = attrgetter("text")
+_START = attrgetter("start")
 
 
 @dataclass(frozen=True)
@@ -347,16 +351,14 @@ def _names(text: str, tokens: list[Token]) -> list[PersonalSpan]:
     given, family = name_lists()
     stop = _stopwords()
     tokens = _split_titles(tokens)
-    by_start = {t.start: i for i, t in enumerate(tokens)}
     n = len(tokens)
-    i = 0
-    while i < n:
-        t = tokens[i]
-        if t.text not in TITLES:
-            i += 1
+    resume = 0  # the first word not yet read: a title inside a name or a title run already read is passed over
+    # Only the titles start a name: the other words are skipped in C.
+    for i in compress(range(n), map(TITLES.__contains__, map(_TEXT, tokens))):
+        if i < resume:
             continue
+        t = tokens[i]
         if i > 0 and tokens[i - 1].end == t.start and tokens[i - 1].text.endswith(_PLACE_BEFORE):
-            i += 1
             continue
         title_start = t.start
         kin = t.text in KIN_TITLES
@@ -371,15 +373,14 @@ def _names(text: str, tokens: list[Token]) -> list[PersonalSpan]:
         # One optional space between a formal title and the name ("คุณ สมศรี"); kin terms are written joined.
         public = PUBLIC_ROLES.search(text[max(0, title_start - 45) : title_start])
         if gap not in ("", " ") or (gap == " " and kin) or public:
-            i = j
+            resume = j
             continue
-        span = _name_after(text, tokens, j, kin, given, family, stop, by_start)
+        span = _name_after(text, tokens, j, kin, given, family, stop)
         if span is None:
-            i = j
+            resume = j
             continue
         out.append(PersonalSpan(span[0], span[1], "name", text[span[0] : span[1]]))
-        while i < n and tokens[i].start < span[1]:
-            i += 1
+        resume = bisect.bisect_left(tokens, span[1], i, key=_START)  # the first word after the name
     return out
 
 
@@ -427,10 +428,12 @@ def _cut(t: Token, at: int) -> tuple[Token, Token]:
 def _split_titles(tokens: list[Token]) -> list[Token]:
     """Split a word the tokenizer glued to its title ("น้องบาส", "นายกฤษดา" -> "นายก|ฤษดา") unless it is a
     dictionary word in its own right (คุณภาพ, ตาเหลือง, นายก)."""
+    cuts_of = list(map(_title_cuts, map(_TEXT, tokens)))
+    if cuts_of.count(_NO_CUTS) == len(tokens):
+        return tokens  # most stretches: no word to cut
     given, _ = name_lists()
     out: list[Token] = []
-    for idx, t in enumerate(tokens):
-        cuts = _title_cuts(t.text)
+    for idx, (t, cuts) in enumerate(zip(tokens, cuts_of, strict=True)):
         if cuts is _NO_CUTS:
             out.append(t)
             continue
@@ -469,7 +472,7 @@ _SPACE_WORD = re.compile(rf" ([{THAI}]+)")
 
 def _name_after(
     text: str, tokens: list[Token], j: int, kin: bool, given: frozenset[str], family: frozenset[str],
-    stop: frozenset[str], by_start: dict[int, int],
+    stop: frozenset[str],
 ) -> tuple[int, int] | None:
     first = tokens[j]
     n = len(tokens)
@@ -511,11 +514,12 @@ def _name_after(
     if m:
         run_start = end + 1
         run_end = run_start + len(m.group(1))
-        idx = by_start.get(run_start)
+        idx = bisect.bisect_left(tokens, run_start, key=_START)
         run_tokens = []
-        while idx is not None and idx < n and tokens[idx].start < run_end:
-            run_tokens.append(tokens[idx])
-            idx += 1
+        if idx < n and tokens[idx].start == run_start:  # the run starts a word
+            while idx < n and tokens[idx].start < run_end:
+                run_tokens.append(tokens[idx])
+                idx += 1
         prefix = 0
         for tt in run_tokens:
             if text[run_start : tt.end] in family and not run_tokens[0].text.startswith(_ROLE_PREFIX) \
