@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from kcapture.document import Document, Sentence, VisitCard
-from kcapture.extract.entities import find_entities
+from kcapture.extract.entities import Entity, find_entities
 from kcapture.thai.dates import find_dates
 from kcapture.thai.numbers import to_arabic_digits
 
@@ -159,7 +159,7 @@ _ADDRESS_PART = re.compile(
 )
 
 
-def _venue(doc: Document) -> tuple[str | None, list[int]]:
+def _venue(doc: Document, entities: list[Entity]) -> tuple[str | None, list[int]]:
     # 1. A labelled line: "สถานที่: ...", "สถานที่ดูงาน ...".
     for b in doc.blocks:
         line_start = b.start
@@ -168,7 +168,7 @@ def _venue(doc: Document) -> tuple[str | None, list[int]]:
             line_end = b.end if line_end < 0 else line_end
             m = _VENUE_LABEL.match(doc.text[line_start:line_end])
             if m:
-                found = _venue_value(doc, line_start + m.end(), line_end, labelled=True)
+                found = _venue_value(doc, line_start + m.end(), line_end, entities, labelled=True)
                 if found:
                     return found
             line_start = line_end + 1
@@ -182,19 +182,21 @@ def _venue(doc: Document) -> tuple[str | None, list[int]]:
                 start += 1
             if _NOT_PLACE.match(doc.text[start : start + 20]):
                 continue
-            found = _venue_value(doc, start, _block_end(doc, start))
+            found = _venue_value(doc, start, _block_end(doc, start), entities)
             if found:
                 return found
     # 3. "จัดขึ้นที่โรงแรม ...": ที่ followed by a kind of place.
     m = _PLACE_AFTER_THI.search(doc.text)
     if m:
-        found = _venue_value(doc, m.end(), _block_end(doc, m.end()))
+        found = _venue_value(doc, m.end(), _block_end(doc, m.end()), entities)
         if found:
             return found
     return None, []
 
 
-def _venue_value(doc: Document, start: int, limit: int, labelled: bool = False) -> tuple[str, list[int]] | None:
+def _venue_value(
+    doc: Document, start: int, limit: int, entities: list[Entity], labelled: bool = False
+) -> tuple[str, list[int]] | None:
     end = limit
     stop = None if labelled else _VENUE_STOP.search(doc.text, start, limit)  # a labelled line is all venue
     if stop:
@@ -212,7 +214,7 @@ def _venue_value(doc: Document, start: int, limit: int, labelled: bool = False) 
         cut = doc.text.rfind(" ", start, start + 150)
         end = cut if cut > start else start + 150
     # Never end inside a name: an organisation or place the cut falls in is taken whole ("ศูนย์...|มูลนิธิเมา|ไม่ขับ").
-    for e in find_entities(doc):
+    for e in entities:
         if e.kind in ("organization", "place") and e.start < end < e.end and e.start >= start and e.end - start <= 160:
             end = e.end
     cleaned = _clean(doc.text, start, end)
@@ -246,19 +248,22 @@ _LEARNED_FROM = re.compile(r"(?:เรียนรู้|ดูงาน|ศึ�
 _ORG_RE = re.compile(r"(?:" + "|".join(re.escape(h) for h in sorted(ORG_HEADS, key=len, reverse=True)) + ")")
 
 
-def _hosts(doc: Document, venue_ids: list[int]) -> tuple[list[str], list[int]]:
+def _hosts(doc: Document, venue_ids: list[int], entities: list[Entity]) -> tuple[list[str], list[int]]:
     """Organisations named in the sentences that say who received the visit, as whole names from the entity step
     (gazetteer names such as มูลนิธิเมาไม่ขับ are never cut where the word segmenter cut them)."""
     names: list[str] = []
     ids: list[int] = []
-    orgs = [e for e in find_entities(doc) if e.kind == "organization"]
+    orgs = [e for e in entities if e.kind == "organization"]
     starts = [s.start for s in doc.sentences]
+    has_cue: dict[int, bool] = {}  # by sentence id: a sentence often names several organisations
     for e in orgs:
         i = bisect.bisect_right(starts, e.start) - 1
         if i < 0:
             continue
         s = doc.sentences[i]
-        if not (_HOST_CUE.search(s.text) or s.id in venue_ids):
+        if s.id not in has_cue:
+            has_cue[s.id] = _HOST_CUE.search(s.text) is not None
+        if not (has_cue[s.id] or s.id in venue_ids):
             continue
         # "ผู้เข้าร่วม 22 คน จากเครือข่าย...": where the visitors come from, not who hosted them.
         before = doc.text[max(s.start, e.start - 20) : e.start].rstrip()
@@ -278,8 +283,11 @@ def _hosts(doc: Document, venue_ids: list[int]) -> tuple[list[str], list[int]]:
 # ---------------------------------------------------------------------------------------------------------------
 # Participants
 # ---------------------------------------------------------------------------------------------------------------
+# A number (1-3 digits with thousands groups, or 4-5 digits) not after a digit or punctuation, then a person unit.
+# The look-behind comes after the first digit, so that the engine skips ahead to digits instead of trying each place.
 _COUNT = re.compile(
-    r"(?<![\d๐-๙.,/:-])([\d๐-๙]{1,3}(?:,[\d๐-๙]{3})*|[\d๐-๙]{4,5})\s*(คน|ท่าน|ราย|participants?|people|persons?)"
+    r"([\d๐-๙](?<![\d๐-๙.,/:-].)(?:[\d๐-๙]{0,2}(?:,[\d๐-๙]{3})*|[\d๐-๙]{3,4}))"
+    r"\s*(คน|ท่าน|ราย|participants?|people|persons?)"
 )
 _PARTICIPANT_CUE = re.compile(
     r"ผู้เข้าร่วม|ผู้เข้าอบรม|ผู้เข้าประชุม|ผู้เข้าสัมมนา|ผู้ร่วมกิจกรรม|ผู้ร่วมประชุม|ผู้ร่วมเดินทาง|ผู้ร่วมเรียนรู้|ผู้ร่วมเวที|"
@@ -341,8 +349,13 @@ def _participants(doc: Document) -> tuple[int | None, list[int]]:
 # Projects observed
 # ---------------------------------------------------------------------------------------------------------------
 PROJECT_HEADS = ("โครงการ", "แผนงาน", "ศูนย์", "ธนาคาร", "กองทุน", "ตลาดนัด", "กิจกรรม")
+# A project word at the start, after a space or punctuation, or after และ / หรือ / รวมทั้ง. Each word comes first and
+# is followed by the look-behinds (which then reach back over it), so that the engine can skip ahead to the words.
 _HEAD_RE = re.compile(
-    r"(?:(?<=^)|(?<=[\s,，、(“\"'])|(?<=และ)|(?<=หรือ)|(?<=รวมทั้ง))(?:" + "|".join(PROJECT_HEADS) + ")"
+    "|".join(
+        f"{head}(?:(?<=^{head})|(?<=[\\s,，、(“\"']{head})|(?<=และ{head})|(?<=หรือ{head})|(?<=รวมทั้ง{head}))"
+        for head in PROJECT_HEADS
+    )
 )
 _ITEM_CUT = frozenset("ที่ ซึ่ง โดย ซึ่งเป็น ที่มี ที่มีการ เป็นต้น ฯลฯ ได้แก่ อาทิ อาทิเช่น เช่น ประกอบด้วย ของ ใน".split())
 _SEPARATOR_GAP = re.compile(r"^[\s,，、]*(?:และ|หรือ|รวมทั้ง|ตลอดจน)?[\s,，、]*$")
@@ -360,15 +373,21 @@ class _Item:
     sentence: int
 
 
+_PROJECT_HEAD = re.compile("|".join(PROJECT_HEADS))
+_QUOTED_NAME = re.compile(r"\s?[“\"'‘]([^”\"'’\n]{2,80})[”\"'’]")
+_NAME_PART = re.compile(f"[{THAI}A-Za-z0-9.]+")
+_LETTER = re.compile(f"[{THAI}A-Za-z]")
+
+
 def _item_at(doc: Document, s: Sentence, start: int, limit: int) -> _Item | None:
-    head = re.match("|".join(PROJECT_HEADS), doc.text[start:limit])
+    head = _PROJECT_HEAD.match(doc.text, start, limit)
     if head is None:
         return None
-    pos = start + head.end()
+    pos = head.end()
     # A quoted name: โครงการ “อ่านสร้างชาติ”.
-    q = re.match(r"\s?[“\"'‘]([^”\"'’\n]{2,80})[”\"'’]", doc.text[pos:limit])
+    q = _QUOTED_NAME.match(doc.text, pos, limit)
     if q:
-        return _Item(start, pos + q.end(), s.id)
+        return _Item(start, q.end(), s.id)
     if doc.text[pos : pos + 1].isspace():
         return None  # "โครงการ นธส.": an abbreviation after a space is a reference, not a listed item
     end = pos
@@ -377,14 +396,14 @@ def _item_at(doc: Document, s: Sentence, start: int, limit: int) -> _Item | None
             continue
         if t.start >= limit or t.start != end and t.start > pos:
             break  # whitespace ends the name
-        if not re.fullmatch(f"[{THAI}A-Za-z0-9.]+", t.text):
+        if not _NAME_PART.fullmatch(t.text):
             break
         if t.start > pos and (t.text in _ITEM_CUT or any(t.text.startswith(h) for h in PROJECT_HEADS)
                               and _HEAD_RE.match(doc.text, t.start) and doc.text[t.start - 1] in "และหรือ"):
             break
         end = t.end
     name = doc.text[pos:end]
-    if len(name) < 2 or _GENERIC_PROJECT.match(name) or not re.search(f"[{THAI}A-Za-z]", name):
+    if len(name) < 2 or _GENERIC_PROJECT.match(name) or not _LETTER.search(name):
         return None
     return _Item(start, end, s.id)
 
@@ -514,8 +533,9 @@ def extract_visit(doc: Document) -> VisitCard:
     card = VisitCard()
     card.title, card.sentence_ids["title"] = _title(doc)
     card.date_start, card.date_end, card.sentence_ids["date"] = _dates(doc)
-    card.venue, card.sentence_ids["venue"] = _venue(doc)
-    card.host_organizations, card.sentence_ids["host_organizations"] = _hosts(doc, card.sentence_ids["venue"])
+    entities = find_entities(doc)  # rebuilt from the document's cache at each call: fetched once here
+    card.venue, card.sentence_ids["venue"] = _venue(doc, entities)
+    card.host_organizations, card.sentence_ids["host_organizations"] = _hosts(doc, card.sentence_ids["venue"], entities)
     card.participants, card.sentence_ids["participants"] = _participants(doc)
     card.projects, card.sentence_ids["projects"] = _projects(doc)
     card.course, card.cohort, card.session, card.sentence_ids["cohort"] = _course(doc, card.title)

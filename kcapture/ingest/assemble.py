@@ -7,7 +7,7 @@ from collections import Counter
 from kcapture.document import BlockSpan, Document
 from kcapture.errors import EmptyDocumentError, LimitExceededError
 from kcapture.ingest.base import Extracted
-from kcapture.ingest.repair import repair_text
+from kcapture.ingest.repair import repair_blocks
 from kcapture.limits import DEFAULT_LIMITS, Limits
 
 _TIGHT = {"list_item", "table_cell", "cue"}  # consecutive blocks of these kinds are separated by one newline
@@ -60,8 +60,8 @@ def build_document(extracted: Extracted, name: str, limits: Limits = DEFAULT_LIM
     counts: Counter = Counter()
     pos = 0
     prev_kind = None
-    for block, start in zip(blocks, starts, strict=True):
-        fixed = repair_text(block.text, base=start)
+    repaired = repair_blocks([block.text for block in blocks], starts)
+    for block, start, fixed in zip(blocks, starts, repaired, strict=True):
         counts.update(fixed.counts)
         # Trim surrounding whitespace by slicing, so the offset map stays aligned.
         body = fixed.text

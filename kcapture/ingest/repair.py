@@ -15,13 +15,16 @@ characters outside known words (then the fewest pieces). So `เป้ าหม
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from kcapture.thai.tokenize import default_tokenizer, known_words
 
 CONS = "\u0e01-\u0e2e"
 ABOVE_BELOW = "\u0e31\u0e34-\u0e3a\u0e47"  # vowels written above or below the consonant
@@ -36,20 +39,23 @@ class RepairedText:
     """Text plus, for each character, the offset of the input character it came from (one extra entry for the end)."""
 
     text: str
-    offsets: list[int]
+    # A range until a rule changes the text (most blocks need no repair: no list of their offsets is built here).
+    offsets: Sequence[int]
     counts: Counter = field(default_factory=Counter)
 
     @classmethod
     def start(cls, text: str, base: int = 0) -> RepairedText:
-        return cls(text, list(range(base, base + len(text) + 1)))
+        return cls(text, range(base, base + len(text) + 1))
 
-    def sub(self, rule: str, pattern: re.Pattern[str], repl: Repl) -> None:
+    def sub(self, rule: str, pattern: re.Pattern[str], repl: Repl) -> list[tuple[int, int]]:
+        """Replace every match of `pattern` (as re.sub does), keeping the offsets. Returns where the replacements are
+        in the new text (none: the text is unchanged)."""
         pieces: list[str] = []
         offsets: list[int] = []
+        changed: list[tuple[int, int]] = []
         last = 0
-        n = 0
         for m in pattern.finditer(self.text):
-            new = repl(m) if callable(repl) else m.expand(repl)
+            new = repl(m) if callable(repl) else m.expand(repl) if "\\" in repl else repl
             # A rule that moves letters says where each output character came from (positions in the match).
             new, sources = new if isinstance(new, tuple) else (new, None)
             if new == m.group(0):
@@ -57,6 +63,7 @@ class RepairedText:
             s, e = m.span()
             pieces.append(self.text[last:s])
             offsets.extend(self.offsets[last:s])
+            changed.append((len(offsets), len(offsets) + len(new)))
             pieces.append(new)
             span = max(e - s - 1, 0)
             if sources is not None:
@@ -64,14 +71,14 @@ class RepairedText:
             else:
                 offsets.extend(self.offsets[s + min(k, span)] for k in range(len(new)))
             last = e
-            n += 1
-        if not n:
-            return
+        if not changed:
+            return changed
         pieces.append(self.text[last:])
         offsets.extend(self.offsets[last:])
         self.text = "".join(pieces)
         self.offsets = offsets
-        self.counts[rule] += n
+        self.counts[rule] += len(changed)
+        return changed
 
     def realign(self, rule: str, new_text: str) -> None:
         """Adopt a text changed by a function that gives no offsets (PyThaiNLP), mapping it by alignment."""
@@ -95,22 +102,18 @@ _THAI_LETTER = re.compile(f"[{CONS}]")
 _REACH = 15  # characters of context each side of a match that the dictionary sees
 
 
-_WORD_TAIL = re.compile(r"\S*\Z")
-_WORD_HEAD = re.compile(r"\S*")
-
-
 def _context(text: str, start: int, end: int) -> tuple[str, str]:
     """The rest of the words around text[start:end]: up to the nearest whitespace, at most _REACH characters."""
-    left = _WORD_TAIL.search(text, max(0, start - _REACH), start).group()
-    right = _WORD_HEAD.match(text, end, end + _REACH).group()
+    before = text[max(0, start - _REACH) : start]
+    after = text[end : end + _REACH]
+    left = "" if not before or before[-1].isspace() else before.rsplit(None, 1)[-1]
+    right = "" if not after or after[0].isspace() else after.split(None, 1)[0]
     return left, right
 
 
 @lru_cache(maxsize=65_536)  # the same words recur through a document; each window is tokenized once
 def unknown_score(text: str) -> tuple[int, int]:
     """(characters of Thai pieces that are not dictionary words, number of Thai pieces): lower reads better."""
-    from kcapture.thai.tokenize import known_words
-
     words = known_words()
     unknown = pieces = 0
     for piece in _pieces(text):
@@ -135,46 +138,45 @@ def _sara_am_or_aa(m: re.Match[str]) -> str:
 
 def _piece_at(text: str, pos: int) -> str:
     """The tokenizer's piece of `text` that covers character `pos`."""
-    start = 0
+    end = 0
     for piece in _pieces(text):
-        if start <= pos < start + len(piece):
+        end += len(piece)
+        if pos < end:
             return piece
-        start += len(piece)
     return ""
 
 
 @lru_cache(maxsize=65_536)
 def _pieces(text: str) -> tuple[str, ...]:
-    from kcapture.thai.tokenize import default_tokenizer
-
     return tuple(default_tokenizer().words(text))
 
 
 @lru_cache(maxsize=1)
 def _tone_syllables() -> frozenset[str]:
     """Every consonant + tone mark + consonant that occurs in a dictionary word ("ข้ม" of เข้มแข็ง)."""
-    from kcapture.thai.tokenize import known_words
-
-    pattern = re.compile(f"(?=([{CONS}][{TONES}][{CONS}]))")
-    return frozenset(m.group(1) for word in known_words() for m in pattern.finditer(word))
+    # One scan over all words joined by newlines (which no syllable holds), from each tone mark between consonants.
+    words = "\n".join(known_words())
+    tones = re.finditer(f"[{TONES}](?<=[{CONS}].)(?=[{CONS}])", words)
+    return frozenset(words[m.start() - 1 : m.end() + 1] for m in tones)
 
 
 def _shifted_tone(m: re.Match[str]) -> str | tuple[str, list[int]]:
     # "เขม้แข็ง": the tone mark of the first consonant drawn after the second. Moved back only when the word it lands
     # in is a dictionary word and the words around it read better; the tone then maps to the consonant it sits on.
-    original = m.group(0)
-    moved = m.group(1) + m.group(3) + m.group(2)
+    original = m.group()
+    first, second, tone = original
+    moved = first + tone + second
     if moved not in _tone_syllables():  # no word has that syllable: nothing to gain (most matches stop here)
         return original
     left, right = _context(m.string, *m.span())
+    # Tested first because it fails for most matches, so the text as written is rarely tokenized.
+    after = left + moved + right
+    if _piece_at(after, len(left)) not in known_words():
+        return original
     before = unknown_score(left + original + right)
     if before[0] == 0:
         return original
-    from kcapture.thai.tokenize import known_words
-
-    if _piece_at(left + moved + right, len(left)) not in known_words():
-        return original
-    return (moved, [0, 0, 1]) if unknown_score(left + moved + right) < before else original
+    return (moved, [0, 0, 1]) if unknown_score(after) < before else original
 
 
 @dataclass(frozen=True)
@@ -182,78 +184,158 @@ class Rule:
     name: str
     pattern: re.Pattern[str]
     repl: Repl
-    # Substrings of which the pattern's every match holds at least one: a text without any skips the rule (a
-    # substring test is far cheaper than the regex scan, and most blocks need few of the rules). Empty: always run.
-    needs: tuple[str, ...] = ()
+    # A cheap pattern found in every block the rule's pattern matches (None: the pattern itself). `repair_blocks`
+    # scans a whole document for each gate once, and a block is tried only with the rules whose gate was found in
+    # it: most blocks need none of them, and one scan of all the text costs far less than one regex call per block
+    # and rule. A gate may look around only at characters the rule's match needs too, so that it is found in the
+    # joined blocks wherever it would be in one block alone; a match of it, with what it looks around at, is at most
+    # _GATE_REACH characters long.
+    gate: re.Pattern[str] | None = None
+    everywhere: bool = False  # tried on every block, without a gate (its pattern matches in nearly all)
 
-    def applies(self, text: str) -> bool:
-        return not self.needs or any(n in text for n in self.needs)
+    @property
+    def scan(self) -> re.Pattern[str]:
+        return self.gate or self.pattern
 
 
-_DASHES = ("-", "\u2013", "\u2014")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_NBSP = "\u00a0\u2000-\u200a\u202f\u205f\u3000"
+_WORD_INNER = f"{ABOVE_BELOW}{TONES}\u0e30\u0e32\u0e33\u0e45\u0e4c"  # marks and vowels no word starts with
+_MARKS = f"{ABOVE_BELOW}{TONES}\u0e4c\u0e4d\u0e33"  # combining marks (sara am holds one)
+
+_JUNK_GATE = re.compile(f"[{_INVISIBLE}{_NBSP}\r]")
+# Two marks in a row that no correct text has, or a mark after something that is no consonant or vowel (dangling):
+# the gate of the mark-order rules, and of what normalize() changes.
+_MARK_GATE = re.compile(
+    f"[{_MARKS}](?<=[^{CONS}\u0e30-\u0e4e][{_MARKS}]|[{TONES}{ABOVE_BELOW}][{ABOVE_BELOW}]"
+    f"|[\u0e32\u0e33{TONES}\u0e4c][{TONES}]|[{TONES}\u0e4c]\u0e4c|\u0e33\u0e33)"
+)
+# Alternatives that each open with a literal, so that the engine can skip ahead to those characters.
+_PAGE_NUMBER_GATE = re.compile(r"- ?\d{1,4} ?[-–—]|– ?\d{1,4} ?[-–—]|— ?\d{1,4} ?[-–—]|หน้า ?\d")
+_SPACE_GATE = re.compile(" [ \t\n]|\t[ \t]|\n ")  # two spaces or tabs, or a space at a line's edge
 
 
-# Order matters: invisible junk first, so later rules see adjacent characters.
+# Order matters: invisible junk first, so later rules see adjacent characters. Look-behinds come after the first
+# character, and a pattern opens with "[...][...]*" (or "  *") rather than "[...]+", so that the engine can skip ahead
+# to that character instead of trying every position.
 RULES: list[Rule] = [
-    Rule("lost_nikhahit", re.compile(f"([{CONS}][{TONES}]?)\ufffd+\u0e32"), _sara_am_or_aa, ("\ufffd",)),
-    Rule("invisible", re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+"), ""),
-    Rule("nbsp", re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]"), " "),
-    Rule("crlf", re.compile("\r\n?"), "\n", ("\r",)),
+    Rule("lost_nikhahit", re.compile(f"([{CONS}][{TONES}]?)\ufffd+\u0e32"), _sara_am_or_aa, re.compile("\ufffd")),
+    Rule("invisible", re.compile(f"[{_INVISIBLE}][{_INVISIBLE}]*"), "", _JUNK_GATE),
+    Rule("nbsp", re.compile(f"[{_NBSP}]"), " ", _JUNK_GATE),
+    Rule("crlf", re.compile("\r\n?"), "\n", _JUNK_GATE),
     # PDF exports from Word drop the nikhahit of sara am and leave a space: "ด าเนิน" -> "ดำเนิน".
     # A Thai word never starts with sara aa, so a space before it after a consonant (+ tone) is always an artefact;
     # other PDFs put a space before a real sara aa ("เป้ าหมาย"): the dictionary tells the two apart.
-    Rule("split_sara_am", re.compile(f"([{CONS}][{TONES}]?) \u0e32"), _sara_am_or_aa, (" \u0e32",)),
-    Rule("nikhahit_sara_aa", re.compile(f"\u0e4d([{TONES}]?)\u0e32"), "\\1\u0e33", ("\u0e4d",)),
-    Rule("nikhahit_sara_aa", re.compile(f"([{TONES}]?)\u0e4d\u0e32"), "\\1\u0e33", ("\u0e4d",)),
-    Rule("double_sara_e", re.compile("\u0e40\u0e40"), "\u0e41", ("\u0e40\u0e40",)),
+    Rule("split_sara_am", re.compile(f"([{CONS}][{TONES}]?) \u0e32"), _sara_am_or_aa, re.compile(" \u0e32")),
+    Rule("nikhahit_sara_aa", re.compile(f"\u0e4d([{TONES}]?)\u0e32"), "\\1\u0e33", re.compile("\u0e4d")),
+    Rule("nikhahit_sara_aa", re.compile(f"([{TONES}]?)\u0e4d\u0e32"), "\\1\u0e33", re.compile("\u0e4d")),
+    Rule("double_sara_e", re.compile("\u0e40\u0e40"), "\u0e41"),
     # Tone mark typed before an above/below vowel: "ท่ี" -> "ที่".
-    Rule("tone_order", re.compile(f"([{TONES}])([{ABOVE_BELOW}])"), "\\2\\1"),
+    Rule("tone_order", re.compile(f"([{TONES}])([{ABOVE_BELOW}])"), "\\2\\1", _MARK_GATE),
     # Sara aa / sara am typed before the tone mark: "ดา้น" -> "ด้าน", "นำ้" -> "น้ำ".
-    Rule("tone_order", re.compile(f"([\u0e32\u0e33])([{TONES}])"), "\\2\\1"),
+    Rule("tone_order", re.compile(f"([\u0e32\u0e33])([{TONES}])"), "\\2\\1", _MARK_GATE),
     # A tone mark shifted onto the next consonant ("เขม้แข็ง"): only where that consonant then ends a syllable (a
     # consonant, leading vowel or space follows), which keeps the dictionary check off most words ("สร้าง", "กล้า").
-    Rule("shifted_tone", re.compile(f"([{CONS}])([{CONS}])([{TONES}])(?=[{CONS}\u0e40-\u0e44]|\\s|$)"), _shifted_tone),
-    Rule("repeated_mark", re.compile(f"([{ABOVE_BELOW}{TONES}\u0e4c\u0e33])\\1+"), "\\1"),
+    Rule("shifted_tone", re.compile(f"[{CONS}][{CONS}][{TONES}](?=[{CONS}\u0e40-\u0e44]|\\s|$)"), _shifted_tone,
+         everywhere=True),
+    Rule("repeated_mark", re.compile(f"([{ABOVE_BELOW}{TONES}\u0e4c\u0e33])\\1+"), "\\1", _MARK_GATE),
     # Page numbers left inside running text by PDF extraction: "... การทำงาน - 12 - ของชุมชน ...".
-    Rule("page_number", re.compile(r"(?<=\S) +[-–—] ?\d{1,4} ?[-–—] +(?=\S)"), " ", _DASHES),
+    Rule("page_number", re.compile(r" (?<=\S.) *[-–—] ?\d{1,4} ?[-–—] +(?=\S)"), " ", _PAGE_NUMBER_GATE),
     Rule("page_number",
          re.compile(r"(?m)^[ \t]*(?:[-–—] ?\d{1,4} ?[-–—]|หน้า ?\d{1,4}(?: ?(?:จาก|/) ?\d{1,4})?)[ \t]*\n"), "",
-         (*_DASHES, "หน้า")),
+         _PAGE_NUMBER_GATE),
     # A line broken inside a word: the next line starts with a mark that cannot begin a word,
     # or the line ends with a leading vowel that cannot end one.
-    Rule("midword_break", re.compile(f"(?<=[{THAI}]) ?\n(?=[{ABOVE_BELOW}{TONES}\u0e30\u0e32\u0e33\u0e45\u0e4c])"), "",
-         ("\n",)),
-    Rule("midword_break", re.compile("(?<=[\u0e40-\u0e44])\n(?=[\u0e01-\u0e2e])"), "", ("\n",)),
-    Rule("spaces", re.compile(r"[ \t]{2,}"), " ", ("  ", "\t")),
-    Rule("line_edge_space", re.compile(r" +\n|\n +"), "\n", (" \n", "\n ")),
+    Rule("midword_break",
+         re.compile(f" \n(?<=[{THAI}] \n)(?=[{_WORD_INNER}])|\n(?<=[{THAI}]\n)(?=[{_WORD_INNER}])"), "",
+         re.compile(f"\n[{_WORD_INNER}]")),
+    Rule("midword_break", re.compile("\n(?<=[\u0e40-\u0e44]\n)(?=[\u0e01-\u0e2e])"), ""),
+    Rule("spaces", re.compile(r"[ \t][ \t]+"), " ", _SPACE_GATE),
+    Rule("line_edge_space", re.compile(r"  *\n|\n  *"), "\n", _SPACE_GATE),
 ]
 
 
 def repair_text(text: str, base: int = 0) -> RepairedText:
     """Repair one block of text; offsets start at `base` (the block's place in the source text)."""
+    return repair_blocks([text], [base])[0]
+
+
+def repair_blocks(texts: Sequence[str], bases: Sequence[int]) -> list[RepairedText]:
+    """Repair each block of a document as `repair_text` does; `bases` are the blocks' places in the source text."""
+    # Each gate is searched once in all blocks joined by newlines.
+    joined = "\n".join(texts)
+    starts: list[int] = []
+    pos = 0
+    for text in texts:
+        starts.append(pos)
+        pos += len(text) + 1
+    found: list[set[re.Pattern[str]]] = [set() for _ in texts]
+    for gate in _gates(RULES):
+        for m in gate.finditer(joined):
+            # Every block the match touches (a look-behind may have reached back into the newline before a block).
+            first = bisect.bisect_right(starts, m.start()) - 1
+            for i in range(first, bisect.bisect_right(starts, m.end() - 1)):
+                found[i].add(gate)
+    return [_repair(text, base, gates) for text, base, gates in zip(texts, bases, found, strict=True)]
+
+
+def _repair(text: str, base: int, gates: set[re.Pattern[str]]) -> RepairedText:
+    """Repair one block, trying only the rules whose gate is among `gates`: those found in the block's text, to which
+    the gates found in what a rule changes are added as the rules run."""
     out = RepairedText.start(text, base)
     nfc = unicodedata.normalize("NFC", text)
     if nfc != text:
         out.realign("unicode_nfc", nfc)
-    for rule in RULES:
-        if rule.applies(out.text):
-            out.sub(rule.name, rule.pattern, rule.repl)
-    out.realign("pythainlp_normalize", _pythainlp_normalize(out.text))
+        gates = _gates_near(out.text, [(0, len(out.text))], RULES, set())
+    for i, rule in enumerate(RULES):
+        if rule.everywhere or gates and rule.scan in gates:  # most blocks hold no gate at all
+            changed = out.sub(rule.name, rule.pattern, rule.repl)
+            if changed:
+                gates = _gates_near(out.text, changed, RULES[i + 1 :], gates)
+    # What normalize() may change (see `_needs_normalize`): the mark gate finds all of it but two spaces (quick to look
+    # for) and a mark that opens the text (no character before it for the gate to see).
+    if _MARK_GATE in gates or "  " in out.text or _LEADING_MARK.match(out.text):
+        out.realign("pythainlp_normalize", _pythainlp_normalize(out.text))
     return out
+
+
+_GATE_REACH = 10  # characters: no gate's match, with what it looks around at, is longer
+
+
+def _gates(rules: Sequence[Rule]) -> set[re.Pattern[str]]:
+    """The gates of these rules and of normalize()."""
+    return {rule.scan for rule in rules if not rule.everywhere} | {_MARK_GATE}
+
+
+def _gates_near(
+    text: str, spans: list[tuple[int, int]], rules: Sequence[Rule], found: set[re.Pattern[str]]
+) -> set[re.Pattern[str]]:
+    """`found` plus the gates of these rules found in `text` from the first of these spans to the last (where it was
+    changed: a gate found elsewhere in it was there before the change, so it is in `found` already)."""
+    # A search from `lo` still sees the characters before it (look-behinds), and none after `hi`.
+    lo, hi = max(0, spans[0][0] - _GATE_REACH), spans[-1][1] + _GATE_REACH
+    return found | {gate for gate in _gates(rules) - found if gate.search(text, lo, hi)}
 
 
 # What PyThaiNLP's normalize() still changes after the rules above: a combining mark with no consonant to sit on
 # (dangling), two marks of the same kind in a row, or a run of spaces. Text without these is returned untouched,
-# which skips a third of the repair step's time.
-_NORMALIZE_TRIGGER = re.compile(
-    f"(?:^|[^{CONS}\u0e30-\u0e4e])[{ABOVE_BELOW}{TONES}\u0e4c\u0e4d\u0e33]"
-    f"|[{ABOVE_BELOW}][{ABOVE_BELOW}]|[{TONES}\u0e4c][{TONES}\u0e4c]|  "
+# which skips a third of the repair step's time. Each is a pattern of its own that opens with a character class:
+# an alternation of them (or a leading "^|") would make the engine try every position.
+_LEADING_MARK = re.compile(f"[{_MARKS}]")  # with match(): a dangling mark at the very start
+_NORMALIZE_TRIGGERS = (
+    re.compile(f"[^{CONS}\u0e30-\u0e4e][{_MARKS}]"),
+    re.compile(f"[{ABOVE_BELOW}][{ABOVE_BELOW}]"),
+    re.compile(f"[{TONES}\u0e4c][{TONES}\u0e4c]"),
 )
+
+
+def _needs_normalize(text: str) -> bool:
+    return "  " in text or _LEADING_MARK.match(text) is not None or any(t.search(text) for t in _NORMALIZE_TRIGGERS)
 
 
 def _pythainlp_normalize(text: str) -> str:
     # normalize() also strips and rewrites whitespace-only text; only its Thai fixes are wanted here.
-    if not _NORMALIZE_TRIGGER.search(text):
+    if not _needs_normalize(text):
         return text
     from pythainlp.util import normalize
 

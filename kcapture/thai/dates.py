@@ -6,6 +6,7 @@ year, and ranges such as "14-19 มิถุนายน 2562", "16 มิถุ
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -24,12 +25,14 @@ for _i, (_f, _a) in enumerate(zip(_FULL, _ABBR, strict=True), start=1):
 
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _YEAR = r"(?:(?:พ\.\s?ศ\.|ค\.\s?ศ\.|ปี)\s*)?(?P<{name}>\d{{4}}|\d{{2}})(?!\d)"
+# A day opens each pattern; "not after another digit" is checked after its first digit, not before it, so that the
+# engine skips ahead to the digits of a long text instead of trying the whole pattern at every position.
 _DATE_RANGE = re.compile(
-    r"(?<!\d)(?P<d1>\d{1,2})(?:\s*(?P<m1>" + _MONTH_ALT + r")(?:\s*" + _YEAR.format(name="y1") + r")?)?"
+    r"(?P<d1>\d(?<!\d\d)\d?)(?:\s*(?P<m1>" + _MONTH_ALT + r")(?:\s*" + _YEAR.format(name="y1") + r")?)?"
     r"\s*(?:-|–|—|ถึง|ถึงวันที่)\s*(?:วันที่\s*)?"
     r"(?P<d2>\d{1,2})\s*(?P<m2>" + _MONTH_ALT + r")\s*" + _YEAR.format(name="y2")
 )
-_DATE = re.compile(r"(?<!\d)(?P<d>\d{1,2})\s*(?P<m>" + _MONTH_ALT + r")\s*" + _YEAR.format(name="y"))
+_DATE = re.compile(r"(?P<d>\d(?<!\d\d)\d?)\s*(?P<m>" + _MONTH_ALT + r")\s*" + _YEAR.format(name="y"))
 
 
 @dataclass
@@ -60,7 +63,9 @@ def find_dates(text: str) -> list[DateMention]:
     """Every date and date range in `text`, in order, with offsets into `text`."""
     norm = to_arabic_digits(text)  # one character for one: offsets stay valid
     found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    # The ranges found, in order and not overlapping: a single date inside one is part of it.
+    taken_starts: list[int] = []
+    taken_ends: list[int] = []
     for m in _DATE_RANGE.finditer(norm):
         y2 = m.group("y2")
         m2 = m.group("m2")
@@ -74,9 +79,11 @@ def find_dates(text: str) -> list[DateMention]:
         start = _iso(m.group("d1"), m1, y1)
         if start and end and start <= end:
             found.append(DateMention(m.start(), m.end(), text[m.start() : m.end()], start, end))
-            taken.append(m.span())
+            taken_starts.append(m.start())
+            taken_ends.append(m.end())
     for m in _DATE.finditer(norm):
-        if any(a <= m.start() < b for a, b in taken):
+        i = bisect.bisect_right(taken_starts, m.start()) - 1
+        if i >= 0 and m.start() < taken_ends[i]:
             continue
         iso = _iso(m.group("d"), m.group("m"), m.group("y"))
         if iso:
