@@ -51,6 +51,35 @@ def _hashes(texts: list[str], ngram_range: tuple[int, int]) -> tuple[np.ndarray,
     return np.concatenate(rows_out), np.concatenate(buckets_out)
 
 
+_CHUNK_CHARS = 1 << 16
+
+
+def _chunks(texts: list[str], size: int) -> list[tuple[int, int]]:
+    """(lo, hi) ranges of consecutive texts of about `size` characters in all (at least one text each)."""
+    out, lo, n = [], 0, 0
+    for i, t in enumerate(texts):
+        n += len(t)
+        if n >= size:
+            out.append((lo, i + 1))
+            lo, n = i + 1, 0
+    if lo < len(texts) or not out:
+        out.append((lo, len(texts)))
+    return out
+
+
+def _stack_rows(parts: list[sp.csr_matrix], n_cols: int) -> sp.csr_matrix:
+    """The CSR matrices one under the other (what scipy.sparse.vstack does, without its format checks)."""
+    if len(parts) == 1:
+        return parts[0]
+    indptr = [np.zeros(1, dtype=np.int64)]
+    total = 0
+    for m in parts:
+        indptr.append(m.indptr[1:] + total)
+        total += m.indptr[-1]
+    return sp.csr_matrix((np.concatenate([m.data for m in parts]), np.concatenate([m.indices for m in parts]),
+                          np.concatenate(indptr)), shape=(sum(m.shape[0] for m in parts), n_cols))
+
+
 class CharNgramTfidf:
     def __init__(self, ngram_range: tuple[int, int] = (2, 4), min_df: int = 3, max_features: int = 150_000):
         self.ngram_range = ngram_range
@@ -60,10 +89,19 @@ class CharNgramTfidf:
         self.idf: np.ndarray | None = None
 
     def _counts(self, texts: list[str]) -> sp.csr_matrix:
-        rows, buckets = _hashes(texts, self.ngram_range)
-        cols = self.lookup[buckets]
-        keep = cols >= 0
-        return count_matrix(rows[keep], cols[keep], len(texts), len(self.idf))
+        # In slices of about _CHUNK_CHARS characters: the hash arrays of a slice stay in the processor's cache and
+        # are reused, where a whole document's would be hundreds of megabytes of fresh memory.
+        parts = []
+        for lo, hi in _chunks(texts, _CHUNK_CHARS):
+            rows, buckets = _hashes(texts[lo:hi], self.ngram_range)
+            cols = self.lookup[buckets]
+            keep = cols >= 0
+            parts.append(count_matrix(rows[keep], cols[keep], hi - lo, len(self.idf)))
+        return _stack_rows(parts, len(self.idf))
+
+    def _tfidf(self, texts: list[str]) -> sp.csr_matrix:
+        return _stack_rows([_weigh(self._counts(texts[lo:hi]), self.idf) for lo, hi in _chunks(texts, _CHUNK_CHARS)],
+                           len(self.idf))
 
     def fit(self, texts: list[str]) -> CharNgramTfidf:
         rows, buckets = _hashes(texts, self.ngram_range)
@@ -81,7 +119,7 @@ class CharNgramTfidf:
         return self
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
-        return _weigh(self._counts(texts), self.idf)
+        return self._tfidf(texts)
 
     def fit_transform(self, texts: list[str]) -> sp.csr_matrix:
         return self.fit(texts).transform(texts)
@@ -128,6 +166,12 @@ class WordNgramTfidf:
         return self
 
     def transform(self, docs: list[list[str]]) -> sp.csr_matrix:
+        # In slices, for the processor's cache (see CharNgramTfidf._counts).
+        step = _CHUNK_CHARS // 64
+        return _stack_rows([self._tfidf(docs[i : i + step]) for i in range(0, max(len(docs), 1), step)],
+                           len(self.idf))
+
+    def _tfidf(self, docs: list[list[str]]) -> sp.csr_matrix:
         # One C-level map over all n-grams of all docs; unknown n-grams become -1 and are dropped by mask.
         flat = np.fromiter(map(self.vocabulary.get, itertools.chain.from_iterable(docs), itertools.repeat(-1)),
                            dtype=np.int64)
