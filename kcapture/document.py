@@ -8,6 +8,8 @@ tokens, tags, visit card, lessons) only adds annotations that point into that te
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -15,7 +17,7 @@ BLOCK_KINDS = ("paragraph", "heading", "list_item", "table_cell", "cue")
 DOCUMENT_FORMAT_VERSION = 1  # of Document.to_dict; from_dict reads this version and older
 
 
-def _offset_breaks(offsets: list[int]) -> list[list[int]]:
+def _offset_breaks(offsets: Sequence[int]) -> list[list[int]]:
     """[i, offsets[i]] wherever offsets[i] != offsets[i - 1] + 1 (and at 0): the map, losslessly, in a few pairs."""
     out: list[list[int]] = []
     prev = None
@@ -26,10 +28,15 @@ def _offset_breaks(offsets: list[int]) -> list[list[int]]:
     return out
 
 
-def _offsets_from_breaks(breaks: list[list[int]], n_text: int) -> list[int]:
+def identity_offsets(n_text: int) -> array[int]:
+    """The offset map of a text that is its own source (nothing repaired): text[i] came from source_text[i]."""
+    return array("q", range(n_text + 1))
+
+
+def _offsets_from_breaks(breaks: list[list[int]], n_text: int) -> array[int]:
     if not breaks:
-        return list(range(n_text + 1))
-    out: list[int] = []
+        return identity_offsets(n_text)
+    out = array("q")
     for k, (i, o) in enumerate(breaks):
         stop = breaks[k + 1][0] if k + 1 < len(breaks) else n_text + 1
         out.extend(range(o, o + stop - i))
@@ -121,11 +128,17 @@ class Document:
     format: str
     text: str  # normalised text; all offsets point here
     source_text: str  # the text as the reader extracted it, before repair
-    source_offsets: list[int]  # source_offsets[i] = offset in source_text of text[i]; one extra entry for the end
+    # source_offsets[i] = offset in source_text of text[i], with one extra entry for the end. Kept as array("q"),
+    # 8 bytes a character where a list holds a 32-byte int object each (a list given here is converted).
+    source_offsets: array[int]
     blocks: list[BlockSpan] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     repairs: dict[str, int] = field(default_factory=dict)  # repair rule -> times applied
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.source_offsets, array):
+            self.source_offsets = array("q", self.source_offsets)
 
     @property
     def chars(self) -> int:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, replace
 
-from kcapture.document import Analysis, Document, Lesson, Sentence, Token
+from kcapture.document import Analysis, Document, Lesson, Sentence, Token, identity_offsets
 from kcapture.extract.personal import PLACEHOLDERS
 from kcapture.extract.visit import extract_visit
 
@@ -111,7 +111,7 @@ def redact_document(doc: Document, spans: list[dict]) -> tuple[Document, OffsetM
     metadata = {k: v for k, v in doc.metadata.items() if k not in _PERSONAL_METADATA and not k.startswith("_")}
     metadata["redacted"] = True
     new = Document(
-        name=doc.name, format=doc.format, text=text, source_text=text, source_offsets=list(range(len(text) + 1)),
+        name=doc.name, format=doc.format, text=text, source_text=text, source_offsets=identity_offsets(len(text)),
         blocks=blocks, sentences=sentences, metadata=metadata, repairs=dict(doc.repairs),
     )
     return new, om

@@ -35,7 +35,7 @@ class KcaptureComponent:
         self.model = model
 
     def __call__(self, doc: Doc) -> Doc:
-        from kcapture.document import BlockSpan, Document
+        from kcapture.document import BlockSpan, Document, identity_offsets
         from kcapture.pipeline import Pipeline
         from kcapture.thai.sentences import segment_document
 
@@ -46,7 +46,7 @@ class KcaptureComponent:
                 blocks.append(BlockSpan(pos, pos + len(line), "paragraph"))
             pos += len(line) + 1
         kdoc = segment_document(Document(name="spacy", format="txt", text=text, source_text=text,
-                                         source_offsets=list(range(len(text) + 1)), blocks=blocks))
+                                         source_offsets=identity_offsets(len(text)), blocks=blocks))
         Pipeline(model=self.model).tag(kdoc)
         starts = set()
         labels = {}

@@ -63,7 +63,7 @@ def _check_document(text: str, name: str) -> None:
     offsets = doc.source_offsets
     assert len(offsets) == len(doc.text) + 1
     assert all(0 <= o <= len(doc.source_text) for o in offsets)
-    assert offsets == sorted(offsets)
+    assert list(offsets) == sorted(offsets)
 
 
 @SETTINGS

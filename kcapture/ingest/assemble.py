@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 
 from kcapture.document import BlockSpan, Document
@@ -55,7 +56,7 @@ def build_document(extracted: Extracted, name: str, limits: Limits = DEFAULT_LIM
     check_text_size(len(source_text), len(blocks), limits)
 
     text_parts: list[str] = []
-    offsets: list[int] = []
+    offsets = array("q")  # compact: one 8-byte entry per character of the document
     spans: list[BlockSpan] = []
     counts: Counter = Counter()
     pos = 0

@@ -19,6 +19,7 @@ import bisect
 import difflib
 import re
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -51,7 +52,7 @@ class RepairedText:
         """Replace every match of `pattern` (as re.sub does), keeping the offsets. Returns where the replacements are
         in the new text (none: the text is unchanged)."""
         pieces: list[str] = []
-        offsets: list[int] = []
+        offsets = array("q")  # 8 bytes an offset, not a 32-byte int object each (1.5 M characters: 45 MB less)
         changed: list[tuple[int, int]] = []
         last = 0
         for m in pattern.finditer(self.text):
@@ -84,7 +85,7 @@ class RepairedText:
         """Adopt a text changed by a function that gives no offsets (PyThaiNLP), mapping it by alignment."""
         if new_text == self.text:
             return
-        offsets: list[int] = []
+        offsets = array("q")
         matcher = difflib.SequenceMatcher(None, self.text, new_text, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":

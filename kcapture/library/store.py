@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Self
 
-from kcapture.document import BlockSpan, Document, Sentence, Token
+from kcapture.document import BlockSpan, Document, Sentence, Token, identity_offsets
 from kcapture.errors import InvalidInputError
 from kcapture.library.rows import (
     apply_corrections,
@@ -246,7 +246,7 @@ class Store:
         blocks = [BlockSpan(start=b[0], end=b[1], kind=b[2], level=b[3], speaker=b[4], page=b[5])
                   for b in meta.pop("blocks", [])]
         doc = Document(name=row["name"], format=row["format"], text=text, source_text=text,
-                       source_offsets=list(range(len(text) + 1)), blocks=blocks, metadata=_document_metadata(meta),
+                       source_offsets=identity_offsets(len(text)), blocks=blocks, metadata=_document_metadata(meta),
                        repairs=meta.get("repairs", {}))
         for s in rows:
             sent = Sentence(id=s["idx"], start=s["start"], end=s["end"], text=s["text"], block=s["block"],
