@@ -157,3 +157,26 @@ def test_classify_never_cuts_a_document_between_batches(monkeypatch):
     monkeypatch.setattr(cj, "BATCH", 2)
     assert [len(c) for c in cj._chunks(rows, True)] == [4, 1]
     assert cj.classify_rows(rows) == whole
+
+
+def test_word_pairs_by_id_give_the_same_features_as_written_out_bigrams():
+    """Prediction finds word pairs by the words' ids (transform_marked_words); training writes the bigrams out.
+    Both must give the same matrix, with words that hold a space ("ต่าง ๆ" is one dictionary word, and "ต่าง" and
+    "ๆ" are words too), pairs of known words outside the vocabulary, unknown words and empty sentences."""
+    from kcapture.classify.features import SentenceFeatures
+    from kcapture.classify.vectorizers import WordNgramTfidf
+
+    grams = SentenceFeatures()._word_ngrams
+    train = [["ชุมชน", "อาสาสมัคร", "ดูแล"], ["อาสาสมัคร", "ดูแล", "ผู้สูงอายุ"], ["ชุมชน", "ต่าง ๆ"],
+             ["กองทุน", "ชุมชน", "ต่าง", "ๆ"], ["ผู้สูงอายุ", "ต่าง ๆ", "ชุมชน"], ["กลุ่ม", "ต่าง ๆ", "ดูแล"],
+             ["กลุ่ม", "ต่าง", "ๆ", "ดูแล"]]
+    vec = WordNgramTfidf(min_df=2).fit([grams(ws) for ws in train * 2 + [["คำเดียว"]]])
+    assert "คำเดียว" not in vec.vocabulary
+    assert {"ชุมชน ต่าง ๆ", "ต่าง ๆ", "ต่าง ๆ ดูแล"} <= set(vec.vocabulary)
+    rng = np.random.default_rng(0)
+    words = sorted({w for ws in train for w in ws} | {"คำใหม่", "<s>", "ต่าง ๆ ดูแล"})
+    sentences = [list(rng.choice(words, size=rng.integers(0, 7))) for _ in range(400)] + [[]]
+    by_id = vec.transform_marked_words(sentences)
+    written = vec.transform([grams(ws) for ws in sentences])
+    assert by_id.shape == written.shape
+    assert (by_id != written).nnz == 0

@@ -74,14 +74,17 @@ class SentenceFeatures:
         return out
 
     def _inputs(self, texts: list[str], tokens: list[list[str]] | None):
+        words, chars = self._normalised(texts, tokens)
+        return [self._word_ngrams(ws) for ws in words], chars
+
+    def _normalised(self, texts: list[str], tokens: list[list[str]] | None) -> tuple[list[list[str]], list[str]]:
+        """Each text's normalised words, and its normalised text without a list mark (for the character n-grams)."""
         normalised = [normalise_for_features(t) for t in texts]
         if tokens is None:
-            tokens = default_tokenizer().words_batch(normalised)
+            words = default_tokenizer().words_batch(normalised)
         else:
-            tokens = [[_normalised_word(w) for w in ws] for ws in tokens]
-        grams = [self._word_ngrams(ws) for ws in tokens]
-        chars = [_LIST_MARK.sub("", t) for t in normalised]
-        return grams, chars
+            words = [[_normalised_word(w) for w in ws] for ws in tokens]
+        return words, [_LIST_MARK.sub("", t) for t in normalised]
 
     def fit_transform(self, texts: list[str], tokens: list[list[str]] | None = None) -> sp.csr_matrix:
         grams, chars = self._inputs(texts, tokens)
@@ -90,10 +93,17 @@ class SentenceFeatures:
         return sp.hstack([a, b], format="csr")
 
     def transform(self, texts: list[str], tokens: list[list[str]] | None = None) -> sp.csr_matrix:
-        grams, chars = self._inputs(texts, tokens)
-        a = self.words.transform(grams)
-        b = self.chars.transform(chars) * self.settings.char_weight
-        return sp.hstack([a, b], format="csr")
+        return sp.hstack(self.transform_blocks(texts, tokens), format="csr")
+
+    def transform_blocks(self, texts: list[str], tokens: list[list[str]] | None = None
+                         ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """`transform`'s two blocks of columns, words then characters, not joined (prediction scores them apart)."""
+        words, chars = self._normalised(texts, tokens)
+        if self.settings.word_ngrams == (1, 2):  # the default: pairs found by word ids, never written out
+            word_block = self.words.transform_marked_words(words)
+        else:
+            word_block = self.words.transform([self._word_ngrams(ws) for ws in words])
+        return word_block, self.chars.transform(chars) * self.settings.char_weight
 
     @property
     def n_word_features(self) -> int:

@@ -195,10 +195,19 @@ class Head:
     def scores(self, X: sp.csr_matrix, extra_logits: np.ndarray | None = None) -> np.ndarray:
         """Scores of the rows of X; X may hold only the first columns of the features, the rest's contribution
         then comes as `extra_logits` (n_rows, n_labels)."""
-        z = X @ self.coef[:, : X.shape[1]].T + self.intercept
-        z = np.asarray(z)
+        return self.scores_of_blocks([X], extra_logits)
+
+    def scores_of_blocks(self, blocks: list[sp.csr_matrix], extra_logits: np.ndarray | None = None) -> np.ndarray:
+        """`scores` of the blocks joined side by side, without joining them: each block's products are added into
+        the logits in turn, in the order the joined matrix would add them, so the scores are the same to the bit."""
+        # coef transposed once per call, contiguous: the layout the sparse products read (scipy copied it per call).
+        z = _accumulated_products(blocks, np.ascontiguousarray(self.coef.T)) + self.intercept
         if extra_logits is not None:
             z = z + extra_logits
+        return self.activate(z)
+
+    def activate(self, z: np.ndarray) -> np.ndarray:
+        """Logits -> scores: a sigmoid per label (multi), a softmax over the labels (single)."""
         if self.kind == "multi":
             return 1.0 / (1.0 + np.exp(-z))
         z = z - z.max(axis=1, keepdims=True)
@@ -211,6 +220,26 @@ class Head:
             return [list(itertools.compress(self.labels, row)) for row in (scores >= th).tolist()]
         adj = np.log(np.clip(scores, 1e-12, 1.0)) + np.asarray(self.bias or [0.0] * len(self.labels))
         return [self.labels[j] for j in adj.argmax(axis=1)]
+
+
+def _accumulated_products(blocks: list[sp.csr_matrix], coef_t: np.ndarray) -> np.ndarray:
+    """[blocks side by side] @ coef_t[:total width]: each block's sparse row products added into one result, block
+    after block, as scipy does for the joined matrix (so the sums are rounded in the same order)."""
+    from scipy.sparse._sparsetools import csr_matvecs  # what `csr_matrix @ dense` runs, minus the fresh result
+
+    n_rows = blocks[0].shape[0]
+    out = np.zeros((n_rows, coef_t.shape[1]), dtype=np.result_type(blocks[0].dtype, coef_t.dtype))
+    col = 0
+    for m in blocks:
+        width = m.shape[1]
+        dense = coef_t[col : col + width]
+        if dense.dtype != out.dtype:
+            dense = dense.astype(out.dtype)
+        if m.data.dtype != out.dtype:
+            m = m.astype(out.dtype)
+        csr_matvecs(n_rows, width, out.shape[1], m.indptr, m.indices, m.data, dense.ravel(), out.ravel())
+        col += width
+    return out
 
 
 def _fit_binary(X, y, settings: HeadSettings, weight: np.ndarray | None = None) -> tuple[np.ndarray, float]:
@@ -446,11 +475,13 @@ class ThemeClassifier:
         """groups: a document id per text, in reading order (neighbours give the facet context); None = lone texts."""
         if self.features is None:
             raise RuntimeError("ThemeClassifier is not fitted")
-        X = self.features.transform(texts, tokens)
+        W, C = self.features.transform_blocks(texts, tokens)  # words and characters; W alone feeds the context
+        # In the coefficients' precision once, rather than by scipy inside every product (each head, each block).
+        dtype = np.result_type(W.dtype, *(h.coef.dtype for h in self.heads))
+        W, C = W.astype(dtype, copy=False), C.astype(dtype, copy=False)
         out = {}
         hs = self.head_settings
         n_word = self.features.n_word_features
-        W = X[:, :n_word]
         for h in self.heads:
             if h.context:
                 if h.kind == "single":
@@ -460,13 +491,13 @@ class ThemeClassifier:
                 # The context and document blocks enter as logits computed per block (context_logits,
                 # _document_logits), never as a rows x (3-4 x vocabulary) matrix: the same scores, less work.
                 n_context = (3 if section > 0 else 2) * n_word
-                width = X.shape[1]
+                width = W.shape[1] + C.shape[1]
                 extra = context_logits(W, h.coef[:, width : width + n_context], groups, texts, weight, section)
                 if doc_weight > 0:
                     extra += _document_logits(W, groups, h.coef[:, width + n_context :], doc_weight)
-                out[h.name] = h.scores(X, extra)
+                out[h.name] = h.scores_of_blocks([W, C], extra)
             else:
-                out[h.name] = h.scores(X)
+                out[h.name] = h.scores_of_blocks([W, C])
         return out
 
     def predict(self, texts: list[str], tokens: list[list[str]] | None = None,

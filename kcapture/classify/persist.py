@@ -56,8 +56,11 @@ def load_model(folder: str | Path) -> ThemeClassifier:
         settings = {**_ADDED_LATER_OFF, **meta.get("head_settings", {})}
         model = ThemeClassifier(head=HeadSettings(**settings))
         model.features = SentenceFeatures.from_state(meta["features"], arrays)
+        # coef is kept as the transpose of a contiguous (features x labels) array: prediction's sparse products read
+        # that layout, and would otherwise copy the coefficients (50 MB) on every call.
         model.heads = [
-            Head(h["name"], h["kind"], list(h["labels"]), arrays[f"{h['name']}__coef"].astype(np.float64),
+            Head(h["name"], h["kind"], list(h["labels"]),
+                 np.ascontiguousarray(arrays[f"{h['name']}__coef"].T, dtype=np.float64).T,
                  arrays[f"{h['name']}__intercept"].astype(np.float64), list(h["thresholds"]), list(h["bias"]),
                  bool(h.get("context", False)))
             for h in meta["heads"]

@@ -9,6 +9,7 @@ sentences in one vectorised pass; a lookup table maps hash buckets to the column
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -171,6 +172,44 @@ class WordNgramTfidf:
         return _stack_rows([self._tfidf(docs[i : i + step]) for i in range(0, max(len(docs), 1), step)],
                            len(self.idf))
 
+    def transform_marked_words(self, sentences: list[list[str]]) -> sp.csr_matrix:
+        """`transform` of the unigrams and bigrams of each word list between "<s>" and "</s>" (what
+        SentenceFeatures builds), without writing the bigrams out: each word is looked up once, and its pairs are
+        found by the two words' ids among the vocabulary's pairs (a bigram string is a new object whose hash Python
+        must compute; a word from the Document has its hash already). The same matrix as `transform`."""
+        index = self._pair_index()
+        step = _CHUNK_CHARS // 64  # in slices, for the processor's cache (see CharNgramTfidf._counts)
+        return _stack_rows([self._pair_tfidf(sentences[i : i + step], index)
+                            for i in range(0, max(len(sentences), 1), step)], len(self.idf))
+
+    def _pair_index(self) -> _PairIndex:
+        cached = self.__dict__.get("_pairs")
+        if cached is None or cached[0] is not self.vocabulary:
+            cached = (self.vocabulary, _PairIndex.of(self.vocabulary))
+            self.__dict__["_pairs"] = cached
+        return cached[1]
+
+    def _pair_tfidf(self, sentences: list[list[str]], index: _PairIndex) -> sp.csr_matrix:
+        n = len(sentences)
+        lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=n) + 2
+        words = itertools.chain.from_iterable(("<s>", *ws, "</s>") for ws in sentences)
+        ids = np.fromiter(map(index.word_ids.get, words, itertools.repeat(-1)), dtype=np.int64,
+                          count=int(lengths.sum()))
+        rows = np.repeat(np.arange(n), lengths)
+        known = ids >= 0
+        uni_rows, uni_cols = rows[known], index.unigram_column[ids[known]]
+        keep = uni_cols >= 0
+        # A pair: two known words next to each other in one sentence.
+        left, right, pair_rows = ids[:-1], ids[1:], rows[:-1]
+        inside = (pair_rows == rows[1:]) & (left >= 0) & (right >= 0)
+        keys = left[inside] * _PAIR_BASE + right[inside]
+        at = np.searchsorted(index.pair_keys, keys)
+        at[at == len(index.pair_keys)] = 0
+        found = index.pair_keys[at] == keys if len(index.pair_keys) else np.zeros(len(keys), dtype=bool)
+        all_rows = np.concatenate([uni_rows[keep], pair_rows[inside][found]])
+        all_cols = np.concatenate([uni_cols[keep], index.pair_columns[at[found]]])
+        return _weigh(count_matrix(all_rows, all_cols, n, len(self.idf)), self.idf)
+
     def _tfidf(self, docs: list[list[str]]) -> sp.csr_matrix:
         # One C-level map over all n-grams of all docs; unknown n-grams become -1 and are dropped by mask.
         flat = np.fromiter(map(self.vocabulary.get, itertools.chain.from_iterable(docs), itertools.repeat(-1)),
@@ -185,6 +224,43 @@ class WordNgramTfidf:
     @property
     def n_features(self) -> int:
         return len(self.vocabulary)
+
+
+_PAIR_BASE = np.int64(1 << 31)  # pair key = left word id * _PAIR_BASE + right word id
+
+
+@dataclass
+class _PairIndex:
+    """A unigram + bigram vocabulary by word ids: the column of each word, and of each pair sorted by key."""
+
+    word_ids: dict[str, int]
+    unigram_column: np.ndarray  # by word id; -1: the string is no unigram of the vocabulary
+    pair_keys: np.ndarray  # sorted
+    pair_columns: np.ndarray  # by position in pair_keys
+
+    @classmethod
+    def of(cls, vocabulary: dict[str, int]) -> _PairIndex:
+        # Words may hold spaces ("ต่าง ๆ" is one dictionary word), so a gram "a b c" may be the pair ("a b", "c"),
+        # the pair ("a", "b c") or the word itself: every split at a space is entered, and whichever the sentence's
+        # words are finds the gram's column, as the written-out bigram would.
+        word_ids: dict[str, int] = {}
+        unigrams: list[tuple[int, int]] = []
+        pairs: list[tuple[int, int]] = []
+        for gram, col in vocabulary.items():
+            unigrams.append((word_ids.setdefault(gram, len(word_ids)), col))
+            at = gram.find(" ")
+            while at >= 0:
+                left = word_ids.setdefault(gram[:at], len(word_ids))
+                right = word_ids.setdefault(gram[at + 1 :], len(word_ids))
+                pairs.append((left * int(_PAIR_BASE) + right, col))
+                at = gram.find(" ", at + 1)
+        unigram_column = np.full(len(word_ids), -1, dtype=np.int64)
+        for wid, col in unigrams:
+            unigram_column[wid] = col
+        keys = np.array([k for k, _ in pairs], dtype=np.int64)
+        cols = np.array([c for _, c in pairs], dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        return cls(word_ids, unigram_column, keys[order], cols[order])
 
 
 def _weigh(m: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:

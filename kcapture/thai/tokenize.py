@@ -13,6 +13,7 @@ import re
 import tempfile
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 from kcapture.document import Token
@@ -78,17 +79,17 @@ class WordTokenizer:
         return [[p for p in nlpo3.segment(t, name) if not p.isspace()] if t else [] for t in texts]
 
     def tokenize(self, text: str, base: int = 0) -> list[Token]:
+        pieces = self.words(text)
+        bounds = list(accumulate(map(len, pieces), initial=base))
+        # nlpo3 keeps runs of whitespace apart from words, so a word holds no whitespace (checked on all the words at
+        # once); the defensive split below runs only if that ever fails.
+        if not _SPACE.search("".join(p for p in pieces if not p.isspace())):
+            return [Token(a, b, p) for p, a, b in zip(pieces, bounds[:-1], bounds[1:], strict=True) if not p.isspace()]
         tokens: list[Token] = []
-        pos = base
-        for piece in self.words(text):
+        for piece, pos in zip(pieces, bounds[:-1], strict=True):
             if not piece.isspace():
-                # nlpo3 keeps runs of Latin, digits and spaces apart already; split any inner whitespace defensively.
-                if _SPACE.search(piece):
-                    for m in re.finditer(r"\S+", piece):
-                        tokens.append(Token(pos + m.start(), pos + m.end(), m.group()))
-                else:
-                    tokens.append(Token(pos, pos + len(piece), piece))
-            pos += len(piece)
+                for m in re.finditer(r"\S+", piece):
+                    tokens.append(Token(pos + m.start(), pos + m.end(), m.group()))
         return tokens
 
 
