@@ -8,13 +8,14 @@ idf) as JSON and arrays, never pickled.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
 
-from kcapture.classify.vectorizers import CharNgramTfidf, WordNgramTfidf
+from kcapture.classify.vectorizers import CharNgramTfidf, WordNgramTfidf, stack_rows
 from kcapture.thai.numbers import to_arabic_digits
 from kcapture.thai.tokenize import default_tokenizer
 
@@ -97,13 +98,21 @@ class SentenceFeatures:
 
     def transform_blocks(self, texts: list[str], tokens: list[list[str]] | None = None
                          ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        """`transform`'s two blocks of columns, words then characters, not joined (prediction scores them apart)."""
+        """`transform`'s two blocks of columns, words then characters, not joined."""
+        words, char_slices = self.transform_streamed(texts, tokens)
+        return words, stack_rows([m for _, _, m in char_slices], self.chars.n_features)
+
+    def transform_streamed(self, texts: list[str], tokens: list[list[str]] | None = None
+                           ) -> tuple[sp.csr_matrix, Iterator[tuple[int, int, sp.csr_matrix]]]:
+        """The word block, and the character block as (first row, end row, rows) slices made as they are read:
+        prediction scores each slice and lets it go, rather than hold a whole document's character n-grams."""
         words, chars = self._normalised(texts, tokens)
         if self.settings.word_ngrams == (1, 2):  # the default: pairs found by word ids, never written out
             word_block = self.words.transform_marked_words(words)
         else:
             word_block = self.words.transform([self._word_ngrams(ws) for ws in words])
-        return word_block, self.chars.transform(chars) * self.settings.char_weight
+        weight = self.settings.char_weight
+        return word_block, ((lo, hi, m * weight) for lo, hi, m in self.chars.transform_slices(chars))
 
     @property
     def n_word_features(self) -> int:

@@ -195,13 +195,10 @@ class Head:
     def scores(self, X: sp.csr_matrix, extra_logits: np.ndarray | None = None) -> np.ndarray:
         """Scores of the rows of X; X may hold only the first columns of the features, the rest's contribution
         then comes as `extra_logits` (n_rows, n_labels)."""
-        return self.scores_of_blocks([X], extra_logits)
-
-    def scores_of_blocks(self, blocks: list[sp.csr_matrix], extra_logits: np.ndarray | None = None) -> np.ndarray:
-        """`scores` of the blocks joined side by side, without joining them: each block's products are added into
-        the logits in turn, in the order the joined matrix would add them, so the scores are the same to the bit."""
-        # coef transposed once per call, contiguous: the layout the sparse products read (scipy copied it per call).
-        z = _accumulated_products(blocks, np.ascontiguousarray(self.coef.T)) + self.intercept
+        coef_t = np.ascontiguousarray(self.coef.T)  # the layout the sparse products read
+        z = np.zeros((X.shape[0], len(self.labels)), dtype=np.result_type(X.dtype, coef_t.dtype))
+        add_products(z, X, coef_t[: X.shape[1]])
+        z = z + self.intercept
         if extra_logits is not None:
             z = z + extra_logits
         return self.activate(z)
@@ -222,24 +219,17 @@ class Head:
         return [self.labels[j] for j in adj.argmax(axis=1)]
 
 
-def _accumulated_products(blocks: list[sp.csr_matrix], coef_t: np.ndarray) -> np.ndarray:
-    """[blocks side by side] @ coef_t[:total width]: each block's sparse row products added into one result, block
-    after block, as scipy does for the joined matrix (so the sums are rounded in the same order)."""
+def add_products(out: np.ndarray, m: sp.csr_matrix, dense: np.ndarray) -> None:
+    """out += m @ dense, in place, row by row over m's stored entries in order: what `m @ dense` computes, added to
+    what `out` holds. Adding a matrix's column blocks one after another this way gives the joined matrix's product to
+    the bit (each row's sum is rounded in the same order), without joining the blocks."""
     from scipy.sparse._sparsetools import csr_matvecs  # what `csr_matrix @ dense` runs, minus the fresh result
 
-    n_rows = blocks[0].shape[0]
-    out = np.zeros((n_rows, coef_t.shape[1]), dtype=np.result_type(blocks[0].dtype, coef_t.dtype))
-    col = 0
-    for m in blocks:
-        width = m.shape[1]
-        dense = coef_t[col : col + width]
-        if dense.dtype != out.dtype:
-            dense = dense.astype(out.dtype)
-        if m.data.dtype != out.dtype:
-            m = m.astype(out.dtype)
-        csr_matvecs(n_rows, width, out.shape[1], m.indptr, m.indices, m.data, dense.ravel(), out.ravel())
-        col += width
-    return out
+    if m.dtype != out.dtype:
+        m = m.astype(out.dtype)
+    dense = np.ascontiguousarray(dense, dtype=out.dtype)
+    target = out.reshape(-1)  # a view: `out` is a C-contiguous block of rows
+    csr_matvecs(m.shape[0], m.shape[1], out.shape[1], m.indptr, m.indices, m.data, dense.reshape(-1), target)
 
 
 def _fit_binary(X, y, settings: HeadSettings, weight: np.ndarray | None = None) -> tuple[np.ndarray, float]:
@@ -475,14 +465,24 @@ class ThemeClassifier:
         """groups: a document id per text, in reading order (neighbours give the facet context); None = lone texts."""
         if self.features is None:
             raise RuntimeError("ThemeClassifier is not fitted")
-        W, C = self.features.transform_blocks(texts, tokens)  # words and characters; W alone feeds the context
-        # In the coefficients' precision once, rather than by scipy inside every product (each head, each block).
+        # The character block comes in slices of rows and is scored slice by slice, never held whole; each head's
+        # logits get the word block's products, then each slice's, in the order of the joined matrix (add_products).
+        W, char_slices = self.features.transform_streamed(texts, tokens)
         dtype = np.result_type(W.dtype, *(h.coef.dtype for h in self.heads))
-        W, C = W.astype(dtype, copy=False), C.astype(dtype, copy=False)
+        W = W.astype(dtype, copy=False)  # once, rather than inside every product
+        n_word, n_char = W.shape[1], self.features.chars.n_features
+        coef_t = [np.ascontiguousarray(h.coef.T) for h in self.heads]  # no copy for a loaded model (persist.py)
+        logits = [np.zeros((W.shape[0], len(h.labels)), dtype=dtype) for h in self.heads]
+        for z, ct in zip(logits, coef_t, strict=True):
+            add_products(z, W, ct[:n_word])
+        for lo, hi, C in char_slices:
+            C = C.astype(dtype, copy=False)
+            for z, ct in zip(logits, coef_t, strict=True):
+                add_products(z[lo:hi], C, ct[n_word : n_word + n_char])
         out = {}
         hs = self.head_settings
-        n_word = self.features.n_word_features
-        for h in self.heads:
+        for h, z in zip(self.heads, logits, strict=True):
+            z = z + h.intercept
             if h.context:
                 if h.kind == "single":
                     weight, section, doc_weight = hs.context_weight, hs.section_weight, hs.facet_document_weight
@@ -491,13 +491,12 @@ class ThemeClassifier:
                 # The context and document blocks enter as logits computed per block (context_logits,
                 # _document_logits), never as a rows x (3-4 x vocabulary) matrix: the same scores, less work.
                 n_context = (3 if section > 0 else 2) * n_word
-                width = W.shape[1] + C.shape[1]
+                width = n_word + n_char
                 extra = context_logits(W, h.coef[:, width : width + n_context], groups, texts, weight, section)
                 if doc_weight > 0:
                     extra += _document_logits(W, groups, h.coef[:, width + n_context :], doc_weight)
-                out[h.name] = h.scores_of_blocks([W, C], extra)
-            else:
-                out[h.name] = h.scores_of_blocks([W, C])
+                z = z + extra
+            out[h.name] = h.activate(z)
         return out
 
     def predict(self, texts: list[str], tokens: list[list[str]] | None = None,

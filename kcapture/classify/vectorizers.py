@@ -9,6 +9,7 @@ sentences in one vectorised pass; a lookup table maps hash buckets to the column
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,7 +69,7 @@ def _chunks(texts: list[str], size: int) -> list[tuple[int, int]]:
     return out
 
 
-def _stack_rows(parts: list[sp.csr_matrix], n_cols: int) -> sp.csr_matrix:
+def stack_rows(parts: list[sp.csr_matrix], n_cols: int) -> sp.csr_matrix:
     """The CSR matrices one under the other (what scipy.sparse.vstack does, without its format checks)."""
     if len(parts) == 1:
         return parts[0]
@@ -98,11 +99,15 @@ class CharNgramTfidf:
             cols = self.lookup[buckets]
             keep = cols >= 0
             parts.append(count_matrix(rows[keep], cols[keep], hi - lo, len(self.idf)))
-        return _stack_rows(parts, len(self.idf))
+        return stack_rows(parts, len(self.idf))
 
     def _tfidf(self, texts: list[str]) -> sp.csr_matrix:
-        return _stack_rows([_weigh(self._counts(texts[lo:hi]), self.idf) for lo, hi in _chunks(texts, _CHUNK_CHARS)],
-                           len(self.idf))
+        return stack_rows([m for _, _, m in self.transform_slices(texts)], len(self.idf))
+
+    def transform_slices(self, texts: list[str]) -> Iterator[tuple[int, int, sp.csr_matrix]]:
+        """`transform` in slices of rows of about _CHUNK_CHARS characters: (first row, end row, their rows)."""
+        for lo, hi in _chunks(texts, _CHUNK_CHARS):
+            yield lo, hi, _weigh(self._counts(texts[lo:hi]), self.idf)
 
     def fit(self, texts: list[str]) -> CharNgramTfidf:
         rows, buckets = _hashes(texts, self.ngram_range)
@@ -169,7 +174,7 @@ class WordNgramTfidf:
     def transform(self, docs: list[list[str]]) -> sp.csr_matrix:
         # In slices, for the processor's cache (see CharNgramTfidf._counts).
         step = _CHUNK_CHARS // 64
-        return _stack_rows([self._tfidf(docs[i : i + step]) for i in range(0, max(len(docs), 1), step)],
+        return stack_rows([self._tfidf(docs[i : i + step]) for i in range(0, max(len(docs), 1), step)],
                            len(self.idf))
 
     def transform_marked_words(self, sentences: list[list[str]]) -> sp.csr_matrix:
@@ -179,7 +184,7 @@ class WordNgramTfidf:
         must compute; a word from the Document has its hash already). The same matrix as `transform`."""
         index = self._pair_index()
         step = _CHUNK_CHARS // 64  # in slices, for the processor's cache (see CharNgramTfidf._counts)
-        return _stack_rows([self._pair_tfidf(sentences[i : i + step], index)
+        return stack_rows([self._pair_tfidf(sentences[i : i + step], index)
                             for i in range(0, max(len(sentences), 1), step)], len(self.idf))
 
     def _pair_index(self) -> _PairIndex:

@@ -8,7 +8,7 @@ from collections import Counter
 from kcapture.document import BlockSpan, Document
 from kcapture.errors import EmptyDocumentError, LimitExceededError
 from kcapture.ingest.base import Extracted
-from kcapture.ingest.repair import repair_blocks
+from kcapture.ingest.repair import extend_offsets, repair_blocks
 from kcapture.limits import DEFAULT_LIMITS, Limits
 
 _TIGHT = {"list_item", "table_cell", "cue"}  # consecutive blocks of these kinds are separated by one newline
@@ -76,7 +76,7 @@ def build_document(extracted: Extracted, name: str, limits: Limits = DEFAULT_LIM
         pos += len(sep)
         text_parts.append(sep)
         text_parts.append(body[left:right])
-        offsets.extend(fixed.offsets[left:right])
+        extend_offsets(offsets, fixed.offsets[left:right])
         cues = None
         if block.cues:
             cues = []
