@@ -1,5 +1,3 @@
-import sys
+from kcapture.cli import run
 
-from kcapture.cli import main
-
-sys.exit(main())
+run()

@@ -16,6 +16,9 @@ os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 from kcapture.registry import EXPORTERS  # noqa: E402 - after the offline switch above
 
 EXIT_USER_ERROR = 2
+# Commands that hold no database, server or worker processes when they return: the process ends at once after them
+# (see `run`).
+_ENDS_AT_ONCE = ("analyze", "classify")
 
 
 def _dump(obj) -> str:
@@ -205,3 +208,19 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def run() -> None:
+    """The `kcapture` program (`python -m kcapture` and the installed command): `main`, then exit. After `analyze`
+    and `classify`, whose output is written and closed by then, the process ends without the interpreter's teardown:
+    freeing a large analysis object by object and a last garbage collection took 0.15-0.3 s of a 1.5 M-character
+    run, for memory the operating system takes back anyway."""
+    code = main()
+    if sys.argv[1:2] and sys.argv[1] in _ENDS_AT_ONCE:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:  # a reader that went away (`kcapture analyze ... | head`): nothing left to say
+            pass
+        os._exit(code)
+    sys.exit(code)

@@ -245,27 +245,27 @@ class _PairIndex:
 
     @classmethod
     def of(cls, vocabulary: dict[str, int]) -> _PairIndex:
+        # A gram's word id is its column; the parts of pairs that are no gram themselves get the ids after those.
         # Words may hold spaces ("ต่าง ๆ" is one dictionary word), so a gram "a b c" may be the pair ("a b", "c"),
-        # the pair ("a", "b c") or the word itself: every split at a space is entered, and whichever the sentence's
-        # words are finds the gram's column, as the written-out bigram would.
-        word_ids: dict[str, int] = {}
-        unigrams: list[tuple[int, int]] = []
-        pairs: list[tuple[int, int]] = []
-        for gram, col in vocabulary.items():
-            unigrams.append((word_ids.setdefault(gram, len(word_ids)), col))
-            at = gram.find(" ")
-            while at >= 0:
-                left = word_ids.setdefault(gram[:at], len(word_ids))
-                right = word_ids.setdefault(gram[at + 1 :], len(word_ids))
-                pairs.append((left * int(_PAIR_BASE) + right, col))
-                at = gram.find(" ", at + 1)
+        # the pair ("a", "b c") or one word: every split at a space is entered, and whichever the sentence's words
+        # are finds the gram's column, as the written-out bigram would.
+        word_ids = dict(vocabulary)
+        n_grams = len(word_ids)
+        splits = [(gram[:at], gram[at + 1 :], col) for gram, col in vocabulary.items() if " " in gram
+                  for at in _space_positions(gram)]
+        left = [word_ids.setdefault(a, len(word_ids)) for a, _, _ in splits]
+        right = [word_ids.setdefault(b, len(word_ids)) for _, b, _ in splits]
         unigram_column = np.full(len(word_ids), -1, dtype=np.int64)
-        for wid, col in unigrams:
-            unigram_column[wid] = col
-        keys = np.array([k for k, _ in pairs], dtype=np.int64)
-        cols = np.array([c for _, c in pairs], dtype=np.int64)
+        unigram_column[np.fromiter(vocabulary.values(), dtype=np.int64, count=n_grams)] = \
+            np.fromiter(vocabulary.values(), dtype=np.int64, count=n_grams)
+        keys = np.array(left, dtype=np.int64) * _PAIR_BASE + np.array(right, dtype=np.int64)
+        cols = np.fromiter((c for _, _, c in splits), dtype=np.int64, count=len(splits))
         order = np.argsort(keys, kind="stable")
         return cls(word_ids, unigram_column, keys[order], cols[order])
+
+
+def _space_positions(gram: str) -> list[int]:
+    return [i for i, ch in enumerate(gram) if ch == " "] if gram.count(" ") > 1 else [gram.index(" ")]
 
 
 def _weigh(m: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
