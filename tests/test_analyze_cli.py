@@ -87,3 +87,18 @@ def test_two_paths_give_a_combined_report_on_stdout(sample_path):
     assert "## ประเด็น × การลงพื้นที่ (Theme × visit)" in out.stdout
     header = next(line for line in out.stdout.splitlines() if line.startswith("| ประเด็น / Theme |"))
     assert sample_path.name in header and minutes.name in header
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    """`kcapture analyze notes.txt | head`: the report is larger than the pipe holds, the reader goes away, and the
+    command (which ends its process at once after writing) exits quietly with status 0."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("\n\n".join([FIELD_NOTE] * 60), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "kcapture", "analyze", str(notes)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    first = proc.stdout.read(100)
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=300) == 0, err
+    assert first.startswith(b"{")
+    assert "Traceback" not in err
