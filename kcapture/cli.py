@@ -206,9 +206,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 def run() -> None:
     """The `kcapture` program (`python -m kcapture` and the installed command): `main`, then exit. After `analyze`
@@ -224,3 +221,7 @@ def run() -> None:
             pass
         os._exit(code)
     sys.exit(code)
+
+
+if __name__ == "__main__":
+    run()

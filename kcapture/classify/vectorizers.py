@@ -159,6 +159,7 @@ class WordNgramTfidf:
         self.min_df = min_df
         self.vocabulary: dict[str, int] = {}
         self.idf: np.ndarray | None = None
+        self._pairs: tuple[dict[str, int], _PairIndex] | None = None  # (the vocabulary it was built from, index)
 
     def fit(self, docs: list[list[str]]) -> WordNgramTfidf:
         df: dict[str, int] = {}
@@ -188,11 +189,10 @@ class WordNgramTfidf:
                             for i in range(0, max(len(sentences), 1), step)], len(self.idf))
 
     def _pair_index(self) -> _PairIndex:
-        cached = self.__dict__.get("_pairs")
-        if cached is None or cached[0] is not self.vocabulary:
-            cached = (self.vocabulary, _PairIndex.of(self.vocabulary))
-            self.__dict__["_pairs"] = cached
-        return cached[1]
+        """Built on first use, again whenever `vocabulary` is replaced (fit, loading)."""
+        if self._pairs is None or self._pairs[0] is not self.vocabulary:
+            self._pairs = (self.vocabulary, _PairIndex.of(self.vocabulary))
+        return self._pairs[1]
 
     def _pair_tfidf(self, sentences: list[list[str]], index: _PairIndex) -> sp.csr_matrix:
         n = len(sentences)
@@ -252,20 +252,16 @@ class _PairIndex:
         word_ids = dict(vocabulary)
         n_grams = len(word_ids)
         splits = [(gram[:at], gram[at + 1 :], col) for gram, col in vocabulary.items() if " " in gram
-                  for at in _space_positions(gram)]
+                  for at, ch in enumerate(gram) if ch == " "]
         left = [word_ids.setdefault(a, len(word_ids)) for a, _, _ in splits]
         right = [word_ids.setdefault(b, len(word_ids)) for _, b, _ in splits]
         unigram_column = np.full(len(word_ids), -1, dtype=np.int64)
-        unigram_column[np.fromiter(vocabulary.values(), dtype=np.int64, count=n_grams)] = \
-            np.fromiter(vocabulary.values(), dtype=np.int64, count=n_grams)
+        columns = np.fromiter(vocabulary.values(), dtype=np.int64, count=n_grams)
+        unigram_column[columns] = columns  # a gram's id is its column
         keys = np.array(left, dtype=np.int64) * _PAIR_BASE + np.array(right, dtype=np.int64)
         cols = np.fromiter((c for _, _, c in splits), dtype=np.int64, count=len(splits))
         order = np.argsort(keys, kind="stable")
         return cls(word_ids, unigram_column, keys[order], cols[order])
-
-
-def _space_positions(gram: str) -> list[int]:
-    return [i for i, ch in enumerate(gram) if ch == " "] if gram.count(" ") > 1 else [gram.index(" ")]
 
 
 def _weigh(m: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
