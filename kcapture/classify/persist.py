@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from kcapture.classify.features import SentenceFeatures
 from kcapture.classify.model import Head, ThemeClassifier
@@ -43,7 +44,7 @@ _ADDED_LATER_OFF = {"section_weight": 0.0, "theme_document_weight": 0.0, "facet_
 def load_model(folder: str | Path) -> ThemeClassifier:
     p = Path(folder)
     try:
-        meta = json.loads((p / "model.json").read_text(encoding="utf-8"))
+        meta = orjson.loads((p / "model.json").read_bytes())  # 2 MB of vocabulary: faster than the json module
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise ModelError("โฟลเดอร์นี้ไม่ใช่โมเดลของ kcapture", f"{p} is not a kcapture model")
         if meta.get("version", 0) > FORMAT_VERSION:

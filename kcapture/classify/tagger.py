@@ -7,11 +7,12 @@ kcapture.registry.TAGGERS, whose entry is a TaggerEngine (how to load and save t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
+
+import orjson
 
 from kcapture.errors import ModelError
 
@@ -40,7 +41,7 @@ def engine_of(folder: str | Path) -> str:
     """The engine named in a model folder's model.json."""
     p = Path(folder) / "model.json"
     try:
-        meta = json.loads(p.read_text(encoding="utf-8"))
+        meta = orjson.loads(p.read_bytes())
     except FileNotFoundError as err:
         raise ModelError(f"ไม่พบโมเดลที่ {folder}", f"no model found at {folder} (model.json)") from err
     except (OSError, ValueError) as err:

@@ -36,6 +36,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache, reduce
+from itertools import compress, count
 from operator import attrgetter, or_
 from pathlib import Path
 
@@ -1094,12 +1095,13 @@ def _mentions(doc: Document, found: list[tuple[int, int, str, str]],
         for k in range(1, len(n) + 1):
             lengths.setdefault(n[:k], set()).add(len(n))
     out = []
+    starts_a_name = lengths.__contains__
     for s, marks in zip(doc.sentences, marks_by_sentence, strict=True):
         toks = s.tokens
-        for i, t in enumerate(toks):
-            starting = lengths.get(t.text)
-            if starting is None:
-                continue
+        # Only the words a name can start with are looked at: the others are passed over in C.
+        for i in compress(count(), map(starts_a_name, map(_TEXT, toks))):
+            t = toks[i]
+            starting = lengths[t.text]
             if i > 0 and toks[i - 1].end == t.start and marks[i - 1] & _MARK_RUN_ON:
                 continue  # inside a longer run of letters
             for n in starting:

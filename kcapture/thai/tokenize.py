@@ -37,23 +37,35 @@ def domain_words() -> list[str]:
 
 @lru_cache(maxsize=8)
 def _dictionary_name(extra: tuple[str, ...] = ()) -> str:
-    """Write the combined word list once per process and load it into nlpo3 under a name derived from its content."""
-    import nlpo3
-    from pythainlp.corpus import thai_words
+    """Write the combined word list once and load it into nlpo3 under a name derived from what it is made of.
 
-    words = sorted(set(thai_words()) | set(domain_words()) | set(extra))
-    payload = "\n".join(words)
-    digest = hashlib.sha1(payload.encode("utf-8")).hexdigest()[:12]
+    The file is named by its sources (PyThaiNLP's word list and the domain list, by path, size and modification
+    time, plus the extra words), so a process that finds it already written loads it without reading, merging and
+    sorting 60,000 words first (two dictionaries: 0.1 s of every command)."""
+    import nlpo3
+
+    sources = "\n".join(f"{path}\t{st.st_size}\t{st.st_mtime_ns}"
+                         for path in (_pythainlp_words_file(), DOMAIN_WORDS) for st in (path.stat(),))
+    digest = hashlib.sha1("\n".join((sources, *extra)).encode("utf-8")).hexdigest()[:12]
     folder = Path(tempfile.gettempdir()) / f"kcapture-{os.getuid() if hasattr(os, 'getuid') else 'u'}"
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"words-{digest}.txt"
     if not path.exists():
+        from pythainlp.corpus import thai_words
+
+        folder.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(payload, encoding="utf-8")
+        tmp.write_text("\n".join(sorted(set(thai_words()) | set(domain_words()) | set(extra))), encoding="utf-8")
         tmp.replace(path)
     name = f"kcapture-{digest}"
     nlpo3.load_dict(str(path), name)
     return name
+
+
+def _pythainlp_words_file() -> Path:
+    """The file PyThaiNLP's `thai_words()` reads."""
+    from importlib.resources import files
+
+    return Path(str(files("pythainlp.corpus").joinpath("words_th.txt")))
 
 
 class WordTokenizer:
