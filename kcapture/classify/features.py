@@ -134,7 +134,7 @@ class SentenceFeatures:
         raw["word_ngrams"] = tuple(raw["word_ngrams"])
         raw["char_ngrams"] = tuple(raw["char_ngrams"])
         self = cls(FeatureSettings(**raw))
-        self.words.vocabulary = {term: i for i, term in enumerate(meta["word_vocabulary"])}
+        self.words.vocabulary = dict(zip(meta["word_vocabulary"], range(len(meta["word_vocabulary"])), strict=True))
         self.words.idf = np.asarray(arrays["word_idf"], dtype=np.float32)
         s = self.settings
         self.chars = CharNgramTfidf.from_state(arrays, s.char_ngrams, s.char_min_df, s.max_char_features)

@@ -338,10 +338,12 @@ class BoundaryModel:
             raise ValueError(f"boundary model format {raw.get('format')!r}, expected {MODEL_FORMAT}: retrain it")
         tables: dict[str, dict] = {}
         for name, table in raw["tables"].items():
+            # By C-level maps: the pair tables hold 186,000 entries, loaded by every command.
+            weights = map(float, table.values())
             if name in PAIRS:
-                tables[name] = {tuple(k.split(KEY_SEP)): float(w) for k, w in table.items()}
+                tables[name] = dict(zip(map(tuple, map(str.split, table, repeat(KEY_SEP))), weights, strict=True))
             else:
-                tables[name] = {k: float(w) for k, w in table.items()}
+                tables[name] = dict(zip(table, weights, strict=True))
         return cls(tables, float(raw.get("bias", 0.0)), float(raw["threshold"]), names,
                    dict(raw.get("trained_on") or {}))
 
