@@ -178,13 +178,15 @@ class BoundaryModel:
         lb = _BUCKETS[left_len] if left_len < _N_BUCKETS else "big"
         rb = _BUCKETS[right_len] if right_len < _N_BUCKETS else "big"
         gap = "1" if starts[k] - starts[k - 1] - len(l1) <= 1 else "2"
+        # The two terms of the left length come last: `_bucket_scores` adds them to a sum of the others it makes once
+        # per space, not once per space and bucket, and the two must add in the same order to agree to the bit.
         return (self.bias + g_l1(l1, 0.0) + g_l2(l2, 0.0) + g_l3(l3, 0.0) + g_r1(r1, 0.0) + g_r2(r2, 0.0)
-                + g_r3(r3, 0.0) + g_ls(ls, 0.0) + g_rs(rs, 0.0) + g_len(lb, 0.0) + g_rem(rb, 0.0)
+                + g_r3(r3, 0.0) + g_ls(ls, 0.0) + g_rs(rs, 0.0) + g_rem(rb, 0.0)
                 + g_list("1" if list_item else "0", 0.0) + g_l1end(l1[-1:], 0.0) + g_r1start(r1[:1], 0.0)
                 + g_l1suf(l1[-2:], 0.0) + g_r1pre(r1[:2], 0.0) + g_gap(gap, 0.0)
                 + (g_num(_number_kind(l1, ls), 0.0) if ls == "digit" else self._num_none)
                 + g_l1r1((l1, r1), 0.0) + g_l2l1((l2, l1), 0.0) + g_r1r2((r1, r2), 0.0) + g_lsrs((ls, rs), 0.0)
-                + g_lenrem((lb, rb), 0.0) + g_gaps((gap, ls, rs), 0.0))
+                + g_gaps((gap, ls, rs), 0.0) + g_len(lb, 0.0) + g_lenrem((lb, rb), 0.0))
 
     def probability(self, words: list[str], starts: list[int], k: int, left_len: int, right_len: int,
                     list_item: bool) -> float:
@@ -303,8 +305,6 @@ class BoundaryModel:
         z += per_word("R3")[r3]
         z += table("LS", SHAPES)[ls]
         z += table("RS", SHAPES)[rs]
-        # From here on one column per left-length bucket.
-        by_bucket = z[:, None] + table("LEN", _BUCKET_NAMES)[None, :]
         # The word pairs are looked up per space (the tables are keyed by the words' tuples).
         word_at = padded.__getitem__
         l2_words, l1_words, r1_words, r2_words = (list(map(word_at, (at + offset).tolist())) for offset in range(-2, 2))
@@ -317,10 +317,12 @@ class BoundaryModel:
                      per_space("L1R1", zip(l1_words, r1_words, strict=True)),
                      per_space("L2L1", zip(l2_words, l1_words, strict=True)),
                      per_space("R1R2", zip(r1_words, r2_words, strict=True)),
-                     table("LSRS", SHAPES, SHAPES)[ls, rs]):
-            by_bucket += term[:, None]
+                     table("LSRS", SHAPES, SHAPES)[ls, rs],
+                     table("GAPS", ("1", "2"), SHAPES, SHAPES)[gap.astype(np.intp), ls, rs]):
+            z += term
+        # Last, as in `score`, the two terms of the left length: one column per left-length bucket.
+        by_bucket = z[:, None] + table("LEN", _BUCKET_NAMES)[None, :]
         by_bucket += table("LENREM", _BUCKET_NAMES, _BUCKET_NAMES)[:, rb].T
-        by_bucket += table("GAPS", ("1", "2"), SHAPES, SHAPES)[gap.astype(np.intp), ls, rs][:, None]
         return by_bucket.tolist()
 
     # -- the JSON file ------------------------------------------------------------------------------------------------
