@@ -8,6 +8,7 @@ sentences in one vectorised pass; a lookup table maps hash buckets to the column
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -192,7 +193,12 @@ class WordNgramTfidf:
     def _pair_index(self) -> _PairIndex:
         """Built on first use, again whenever `vocabulary` is replaced (fit, loading)."""
         if self._pairs is None or self._pairs[0] is not self.vocabulary:
-            self._pairs = (self.vocabulary, _PairIndex.of(self.vocabulary))
+            from kcapture.cache import kept_table
+
+            # Kept between runs (kcapture.cache), named by the vocabulary's digest: 0.06 s of every command -> 0.02.
+            digest = hashlib.sha1("\n".join(self.vocabulary).encode("utf-8")).hexdigest()
+            parts = kept_table("word-pairs", (digest,), lambda: _PairIndex.of(self.vocabulary).parts())
+            self._pairs = (self.vocabulary, _PairIndex.from_parts(*parts))
         return self._pairs[1]
 
     def _pair_tfidf(self, sentences: list[list[str]], index: _PairIndex) -> sp.csr_matrix:
@@ -275,6 +281,15 @@ class _PairIndex:
         cols = np.fromiter(map(vocabulary.__getitem__, grams), dtype=np.int64, count=len(grams))
         order = np.argsort(keys, kind="stable")
         return cls(word_ids, unigram_column, keys[order], cols[order])
+
+    def parts(self) -> tuple[dict[str, int], bytes, bytes, bytes]:
+        """The index as plain values (kept between runs by marshal); `from_parts` makes it again."""
+        return self.word_ids, self.unigram_column.tobytes(), self.pair_keys.tobytes(), self.pair_columns.tobytes()
+
+    @classmethod
+    def from_parts(cls, word_ids: dict[str, int], unigram_column: bytes, pair_keys: bytes, pair_columns: bytes
+                   ) -> _PairIndex:
+        return cls(word_ids, *(np.frombuffer(b, dtype=np.int64) for b in (unigram_column, pair_keys, pair_columns)))
 
 
 def _weigh(m: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
