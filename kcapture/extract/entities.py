@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache, reduce
 from itertools import compress, count
-from operator import attrgetter, or_
+from operator import add, attrgetter, or_
 from pathlib import Path
 
 from kcapture.document import Document, Sentence, Token
@@ -280,6 +280,9 @@ _HAS_ALNUM = re.compile(r"[^\W_]")
 _BOS = ("BOS",)
 _EOS = ("EOS",)
 _CRF_KIND = {"PERSON": "person", "ORGANIZATION": "organization", "LOCATION": "place"}
+# The labels that make an entity, as (kind, whether the label goes on the entity before it). Every other label (O,
+# DATE, MONEY, ...) ends an entity, so only these few are looked at: most words are labelled O.
+_CRF_LABELS = {f"{prefix}-{label}": (kind, prefix == "I") for label, kind in _CRF_KIND.items() for prefix in "BI"}
 
 
 def crf_entities(text: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
@@ -291,32 +294,29 @@ def crf_entities(text: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int]] = []
     prev_end = tokens[0].start
     for t in tokens:
-        if t.start > prev_end:  # the model saw whitespace as a word of its own
+        start = t.start
+        if start > prev_end:  # the model saw whitespace as a word of its own
             words.append(" ")
-            spans.append((prev_end, t.start))
+            spans.append((prev_end, start))
         words.append(t.text)
-        spans.append((t.start, t.end))
         prev_end = t.end
-    feats = [_word_features(w) for w in words]
-    n = len(words)
+        spans.append((start, prev_end))
     # Concatenating cached tuples keeps the per-word cost in C; the model looks one word back and one ahead.
-    xseq = [
-        feats[i][0] + (feats[i - 1][1] if i > 0 else _BOS) + (feats[i + 1][2] if i < n - 1 else _EOS)
-        for i in range(n)
-    ]
+    own, as_prev, as_next = zip(*map(_word_features, words), strict=True)
+    xseq = list(map(add, map(add, own, (_BOS, *as_prev[:-1])), (*as_next[1:], _EOS)))
     labels = tagger.tag(xseq)
     out: list[tuple[int, int, str]] = []
     cur: list = []
-    for (a, b), lab in zip(spans, labels, strict=True):
-        kind = _CRF_KIND.get(lab[2:]) if lab != "O" else None
-        if kind and lab.startswith("I-") and cur and cur[2] == kind:
-            cur[1] = b
-            continue
-        if cur:
-            out.append(tuple(cur))
-            cur = []
-        if kind:
-            cur = [a, b, kind]
+    last = -2  # the index of the last entity label read
+    for i in compress(count(), map(_CRF_LABELS.__contains__, labels)):
+        kind, inside = _CRF_LABELS[labels[i]]
+        if inside and i == last + 1 and cur[2] == kind:  # I- straight after a label of the same kind: one entity
+            cur[1] = spans[i][1]
+        else:
+            if cur:
+                out.append(tuple(cur))
+            cur = [*spans[i], kind]
+        last = i
     if cur:
         out.append(tuple(cur))
     # Trim spaces the model counted in.
