@@ -33,12 +33,13 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache, reduce
 from itertools import compress, count
 from operator import add, attrgetter, or_
 from pathlib import Path
+from typing import Any
 
 from kcapture.document import Document, Sentence, Token
 from kcapture.extract.personal import (
@@ -432,9 +433,26 @@ def _head_marks() -> tuple[dict[str, int], dict[str, int], re.Pattern]:
     return prefix_marks, head_marks, re.compile("|".join(re.escape(h) for h in all_heads))
 
 
-@lru_cache(maxsize=200_000)
+class _WordMemo(dict):
+    """The values of a function of one word, each computed once: `memo[word]`, or `map(memo.__getitem__, words)` over
+    a document's words. A plain dict lookup costs about half an `lru_cache` hit, which also keeps its entries in order
+    of use. Emptied when full, so a long-running process keeps no more than `maxsize` words."""
+
+    def __init__(self, fn: Callable[[str], Any], maxsize: int) -> None:
+        super().__init__()
+        self.fn = fn
+        self.maxsize = maxsize
+
+    def __missing__(self, word: str) -> Any:
+        if len(self) >= self.maxsize:
+            self.clear()
+        value = self[word] = self.fn(word)
+        return value
+
+
 def _word_marks(word: str) -> int:
-    """The `_MARK_*` bits of a word; the rules' tests that depend on the word alone, done once per distinct word.
+    """The `_MARK_*` bits of a word; the rules' tests that depend on the word alone (`_MARKS[word]`: once per
+    distinct word).
     A head may span words and a word may hold a head and more, so a word marks a head it can be the start of."""
     prefix_marks, head_marks, head = _head_marks()
     marks = prefix_marks.get(word, 0)
@@ -465,6 +483,9 @@ def _word_marks(word: str) -> int:
     if _THAI_WORD.fullmatch(word) and word not in _stopwords():
         marks |= _MARK_RUN_ON
     return marks
+
+
+_MARKS = _WordMemo(_word_marks, 200_000)
 
 
 def _organisations(text: str, s: Sentence, marked: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
@@ -997,7 +1018,7 @@ def detect(doc: Document) -> list[Entity]:
     full_name_spaces = _full_name_spaces(text, verbs)
     # One cheap pass says which rules can find anything in a sentence at all, and at which words: most sentences need
     # only a few rules, at a few words, and the rules look only at those (`marked`: index and marks of each).
-    marks_by_sentence = [list(map(_word_marks, map(_TEXT, s.tokens))) for s in doc.sentences]
+    marks_by_sentence = [list(map(_MARKS.__getitem__, map(_TEXT, s.tokens))) for s in doc.sentences]
     for s, marks in zip(doc.sentences, marks_by_sentence, strict=True):
         if not s.tokens:
             continue
