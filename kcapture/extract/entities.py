@@ -864,6 +864,8 @@ _SPEAKER_LABEL = re.compile(rf"\s*(?:[-*•]\s*)?([{THAI}]{{2,15}})\s*[:：]")
 
 def _speaker_labels(text: str, s: Sentence) -> list[tuple[int, int, str, str]]:
     """A bare name as a speaker label at the start of a line ("สมศรี: ...")."""
+    if ":" not in s.text and "：" not in s.text:
+        return []  # no label without its colon: a test in C before looking back for the line's start
     line_start = text.rfind("\n", 0, s.start) + 1
     if s.start - line_start > 3:
         return []
