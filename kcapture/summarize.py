@@ -15,7 +15,9 @@ report, so a section does not say the same thing three times and sections do not
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,10 +152,13 @@ def _max_similarity(candidates: sp.csr_matrix, chosen: list[sp.csr_matrix]) -> n
 # ---------------------------------------------------------------------------------------------------------------
 def sentence_vectors(terms: dict[int, list[str]], n: int) -> sp.csr_matrix:
     """L2-normalised TF-IDF rows, one per sentence (sublinear tf, smoothed idf), sparse: archives are large."""
-    vocab: dict[str, int] = {}
-    ids = [vocab.setdefault(term, len(vocab)) for sid in range(n) for term in terms.get(sid, ())]
-    rows = np.repeat(np.arange(n), [len(terms.get(sid, ())) for sid in range(n)])
-    m = count_matrix(rows, np.asarray(ids, dtype=np.int64), n, max(1, len(vocab)))
+    per_sentence = [terms.get(sid, ()) for sid in range(n)]
+    # A term's column is the next free number the first time it is seen (columns in the order terms first occur),
+    # assigned by the dictionary itself in C.
+    vocab: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    ids = np.fromiter(map(vocab.__getitem__, itertools.chain.from_iterable(per_sentence)), dtype=np.int64)
+    rows = np.repeat(np.arange(n), list(map(len, per_sentence)))
+    m = count_matrix(rows, ids, n, max(1, len(vocab)))
     m = sp.csr_matrix((1.0 + np.log(m.data.astype(np.float64)), m.indices, m.indptr), shape=m.shape)
     df = np.bincount(m.indices, minlength=m.shape[1])
     idf = smoothed_idf(n, df)
