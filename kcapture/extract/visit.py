@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from operator import attrgetter
 
 from kcapture.document import Document, Sentence, VisitCard
 from kcapture.extract.entities import Entity, find_entities
@@ -18,6 +19,7 @@ from kcapture.thai.dates import find_dates
 from kcapture.thai.numbers import to_arabic_digits
 
 THAI = "\u0e01-\u0e4e"
+_START = attrgetter("start")
 _BULLET = re.compile(r"^\s*(?:#+\s*|[-•*▪●]\s*|\(?\d{1,2}[.)]\s*|\(?[๐-๙]{1,2}[.)]\s*)")
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -103,12 +105,11 @@ def _dates(doc: Document) -> tuple[str | None, str | None, list[int]]:
     best: tuple[int, int] | None = None
     chosen = None
     head_end = doc.blocks[min(4, len(doc.blocks) - 1)].end if doc.blocks else 0
-    starts = [s.start for s in doc.sentences]
     for d in find_dates(doc.text):
         before = doc.text[max(0, d.start - 40) : d.start]
         line_start = doc.text.rfind("\n", 0, d.start) + 1
         before_line = doc.text[max(line_start, d.start - 40) : d.start]
-        if _DATE_BEFORE_BAD.search(before_line) or _DATE_BEFORE_BAD.search(_sentence_text_at(doc, d.start, starts)):
+        if _DATE_BEFORE_BAD.search(before_line) or _DATE_BEFORE_BAD.search(_sentence_text_at(doc, d.start)):
             continue
         score = 0
         if _DATE_BEFORE_GOOD.search(before):
@@ -125,9 +126,9 @@ def _dates(doc: Document) -> tuple[str | None, str | None, list[int]]:
     return chosen.date_start, chosen.date_end, _sentences_in(doc, chosen.start, chosen.end)
 
 
-def _sentence_text_at(doc: Document, pos: int, starts: list[int]) -> str:
-    """The sentence containing `pos` (`starts`: the sentences' start offsets, sorted)."""
-    i = bisect.bisect_right(starts, pos) - 1
+def _sentence_text_at(doc: Document, pos: int) -> str:
+    """The sentence containing `pos` (bisection by key: a dozen sentences read, not a list of all their starts)."""
+    i = bisect.bisect_right(doc.sentences, pos, key=_START) - 1
     return doc.sentences[i].text if i >= 0 and pos < doc.sentences[i].end else ""
 
 
@@ -254,7 +255,7 @@ def _hosts(doc: Document, venue_ids: list[int], entities: list[Entity]) -> tuple
     names: list[str] = []
     ids: list[int] = []
     orgs = [e for e in entities if e.kind == "organization"]
-    starts = [s.start for s in doc.sentences]
+    starts = list(map(_START, doc.sentences))  # one bisection per organisation: a list pays off here
     has_cue: dict[int, bool] = {}  # by sentence id: a sentence often names several organisations
     for e in orgs:
         i = bisect.bisect_right(starts, e.start) - 1
@@ -311,7 +312,6 @@ _OTHER_BEFORE = re.compile(
 
 
 def _participants(doc: Document) -> tuple[int | None, list[int]]:
-    starts = [s.start for s in doc.sentences]
     best: tuple[int, int] | None = None
     chosen: tuple[int, int] | None = None  # (value, offset)
     for b in doc.blocks:
@@ -322,20 +322,21 @@ def _participants(doc: Document) -> tuple[int | None, list[int]]:
                 continue
             before = block[max(0, m.start() - 250) : m.start()]
             after = block[m.end() : m.end() + 30]
-            score = 0
-            if _CUE_AFTER.match(after):
-                score += 3
-            elif _OTHER_BEFORE.search(before):
-                continue
+            cue_after = _CUE_AFTER.match(after) is not None
+            score = 3 if cue_after else 0
             if _PARTICIPANT_CUE.search(before) or _CUE_BEFORE.search(before):
                 score += 2  # "ผู้เข้าร่วม ... 25 คน", "...ผู้สูงอายุเข้าร่วม 45 คน"
             if _TOTAL_BEFORE.search(before):
                 score += 1
                 # "รวมทั้งสิ้น 25 คน", "จำนวน ๒๕ คน": a total in a sentence about taking part counts on its own.
-                sentence = _sentence_text_at(doc, b.start + m.start(), starts)
+                sentence = _sentence_text_at(doc, b.start + m.start())
                 if _TAKING_PART.search(sentence) or _PARTICIPANT_CUE.search(sentence):
                     score += 1
             if score < 2:
+                continue
+            # Someone else's count (patients, members, ...) is ruled out last: its test, a pattern anchored at the end
+            # of 250 characters, is the costliest, and only a count that would be taken needs it.
+            if not cue_after and _OTHER_BEFORE.search(before):
                 continue
             key = (score, -(b.start + m.start()))
             if best is None or key > best:
@@ -522,9 +523,9 @@ def _clean(text: str, start: int, end: int) -> tuple[str, int, int] | None:
 
 
 def _sentences_in(doc: Document, start: int, end: int) -> list[int]:
-    starts = [s.start for s in doc.sentences]
-    i = max(0, bisect.bisect_right(starts, start) - 1)
-    j = bisect.bisect_left(starts, end)
+    # Bisection by key reads a dozen sentences' starts, where a list of all of them cost a pass over the document.
+    i = max(0, bisect.bisect_right(doc.sentences, start, key=_START) - 1)
+    j = bisect.bisect_left(doc.sentences, end, key=_START)
     return [s.id for s in doc.sentences[i:j] if s.start < end and start < s.end]
 
 
