@@ -74,8 +74,14 @@ def theme_summaries(
     present = sorted({t for s in doc.sentences for t in s.themes}, key=lambda t: order.get(t, len(order)))
     themes: list[ThemeSummary] = []
     df = document_frequencies(terms)
+    ids_of: dict[str, list[int]] = {}  # each theme's sentences, in document order: one pass, not one per theme
+    for s in doc.sentences:
+        for t in s.themes:
+            ids = ids_of.setdefault(t, [])
+            if not ids or ids[-1] != s.id:  # a theme listed twice on a sentence counts it once
+                ids.append(s.id)
     for theme in present:
-        ids = [s.id for s in doc.sentences if theme in s.themes]
+        ids = ids_of[theme]
         themes.append(ThemeSummary(
             id=theme, label=cb.theme(theme).label_th, sentence_ids=ids, share=round(len(ids) / n, 4) if n else 0.0,
             keywords=theme_keywords(terms, ids, st.theme_keywords, df),

@@ -313,10 +313,8 @@ def _chosen(ranked: list[str], n: int) -> list[str]:
 
 def document_frequencies(terms: dict[int, list[str]]) -> Counter[str]:
     """In how many sentences each term occurs (the IDF's document frequency)."""
-    df: Counter[str] = Counter()
-    for ts in terms.values():
-        df.update(set(ts))
-    return df
+    # One count over all sentences' term sets, in C (a Counter.update per sentence cost more than the counting).
+    return Counter(itertools.chain.from_iterable(map(set, terms.values())))
 
 
 def theme_keywords(terms: dict[int, list[str]], sentence_ids: Iterable[int], n: int = 8,
@@ -328,22 +326,22 @@ def theme_keywords(terms: dict[int, list[str]], sentence_ids: Iterable[int], n: 
     n_sent = max(1, len(terms))
     if df is None:
         df = document_frequencies(terms)
-    tf: Counter[str] = Counter()
-    for sid in ids:
-        tf.update(terms.get(sid, []))
-    scores = {t: c * smoothed_idf_scalar(n_sent, df[t]) for t, c in tf.items()}
+    tf: Counter[str] = Counter(itertools.chain.from_iterable(map(terms.get, ids, itertools.repeat(()))))
+    # The idf depends on the document frequency alone: computed once per frequency, not once per term.
+    idf = {d: smoothed_idf_scalar(n_sent, d) for d in set(map(df.__getitem__, tf))}
+    scores = {t: c * idf[df[t]] for t, c in tf.items()}
     return _top(scores, n)
 
 
 def document_keywords(terms: dict[int, list[str]], n: int = 15) -> list[str]:
     """Keywords of the whole document: frequency here against general Thai usage."""
-    tf: Counter[str] = Counter(t for ts in terms.values() for t in ts)
+    tf: Counter[str] = Counter(itertools.chain.from_iterable(terms.values()))
     total = _background()[1]
     n_sent = max(1, len(terms))
-    df = document_frequencies(terms)
+    df = None if total else document_frequencies(terms)  # needed only without the background
     scores: dict[str, float] = {}
     for t, c in tf.items():
-        if total:
+        if df is None:
             # Unseen in the background (domain terms, pairs) counts as rare.
             rarity = math.log(total / (1 + general_frequency(t)))
         else:
