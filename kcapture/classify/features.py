@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -18,6 +17,7 @@ import scipy.sparse as sp
 from kcapture.classify.vectorizers import CharNgramTfidf, WordNgramTfidf, stack_rows
 from kcapture.thai.numbers import to_arabic_digits
 from kcapture.thai.tokenize import default_tokenizer
+from kcapture.word_memo import WordMemo
 
 _DIGITS = re.compile(r"\d+")
 _LIST_MARK = re.compile(r"^\s*(?:[-•*●▪◦]|\(?\d{1,2}[.)]|[๑-๙][.)])\s*")
@@ -34,7 +34,7 @@ def normalise_for_features(text: str) -> str:
 
 
 # Words recur through every document: each distinct word is normalised once per process.
-_normalised_word = lru_cache(maxsize=262_144)(normalise_for_features)
+_NORMALISED_WORDS = WordMemo(normalise_for_features, 262_144)
 
 
 def word_tokens(text: str) -> list[str]:
@@ -84,7 +84,8 @@ class SentenceFeatures:
         if tokens is None:
             words = default_tokenizer().words_batch(normalised)
         else:
-            words = [[_normalised_word(w) for w in ws] for ws in tokens]
+            normalised_word = _NORMALISED_WORDS.__getitem__
+            words = [list(map(normalised_word, ws)) for ws in tokens]
         return words, [_LIST_MARK.sub("", t) for t in normalised]
 
     def fit_transform(self, texts: list[str], tokens: list[list[str]] | None = None) -> sp.csr_matrix:

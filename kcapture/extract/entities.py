@@ -33,13 +33,12 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache, reduce
 from itertools import compress, count
 from operator import add, attrgetter, or_
 from pathlib import Path
-from typing import Any
 
 from kcapture.cache import kept_table
 from kcapture.document import Document, Sentence, Token
@@ -55,6 +54,7 @@ from kcapture.extract.personal import (
     title_prefix_length,
 )
 from kcapture.thai.tokenize import DOMAIN_WORDS, default_tokenizer, domain_words, known_words
+from kcapture.word_memo import WordMemo
 
 KINDS = ("person", "organization", "place", "programme")
 THAI = "\u0e01-\u0e4e"
@@ -443,23 +443,6 @@ def _head_marks() -> tuple[dict[str, int], dict[str, int], re.Pattern]:
     return prefix_marks, head_marks, re.compile("|".join(re.escape(h) for h in all_heads))
 
 
-class _WordMemo(dict):
-    """The values of a function of one word, each computed once: `memo[word]`, or `map(memo.__getitem__, words)` over
-    a document's words. A plain dict lookup costs about half an `lru_cache` hit, which also keeps its entries in order
-    of use. Emptied when full, so a long-running process keeps no more than `maxsize` words."""
-
-    def __init__(self, fn: Callable[[str], Any], maxsize: int) -> None:
-        super().__init__()
-        self.fn = fn
-        self.maxsize = maxsize
-
-    def __missing__(self, word: str) -> Any:
-        if len(self) >= self.maxsize:
-            self.clear()
-        value = self[word] = self.fn(word)
-        return value
-
-
 def _word_marks(word: str) -> int:
     """The `_MARK_*` bits of a word; the rules' tests that depend on the word alone (`_MARKS[word]`: once per
     distinct word).
@@ -495,7 +478,7 @@ def _word_marks(word: str) -> int:
     return marks
 
 
-_MARKS = _WordMemo(_word_marks, 200_000)
+_MARKS = WordMemo(_word_marks, 200_000)
 
 
 def _organisations(text: str, s: Sentence, marked: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
