@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from operator import attrgetter
+from pathlib import Path
 
 import numpy as np
 
@@ -66,12 +67,18 @@ def _background() -> tuple[dict[bytes, bytes], int]:
     asks for a few hundred words of the 106,000, and decoding and converting them all took three times as long."""
     from importlib.resources import files
 
-    try:
-        data = files("pythainlp.corpus").joinpath("tnc_freq.txt").read_bytes()
+    from kcapture.cache import kept_table
+
+    path = Path(str(files("pythainlp.corpus").joinpath("tnc_freq.txt")))
+
+    def derive() -> tuple[dict[bytes, bytes], int]:
+        freqs = dict(_TNC_LINE.findall(path.read_bytes().removeprefix(b"\xef\xbb\xbf")))
+        return freqs, sum(map(int, freqs.values()))
+
+    try:  # kept between runs (kcapture.cache): 0.045 s -> 0.02 of every command
+        return kept_table("tnc-frequencies", (path, Path(__file__)), derive)
     except OSError:  # a missing corpus must not stop an analysis; keywords fall back to sentence IDF
         return {}, 0
-    freqs = dict(_TNC_LINE.findall(data.removeprefix(b"\xef\xbb\xbf")))
-    return freqs, sum(map(int, freqs.values()))
 
 
 def general_frequency(word: str) -> int:
