@@ -8,3 +8,8 @@ __version__ = "0.1.0"
 # dense products are a few labels wide, so the workers never help and their spinning cost 0.4 s of CPU on a
 # 1.5 M-character analysis (8% of the run). Set before numpy loads OpenBLAS; an explicit setting wins.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+# scipy.sparse would otherwise import numpy's Fortran and unit-test tooling, unused here (kcapture/lazy_numpy.py).
+from kcapture import lazy_numpy  # noqa: E402
+
+lazy_numpy.install()
