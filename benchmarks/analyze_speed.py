@@ -52,6 +52,11 @@ def analyze_once(path: Path, out: Path) -> tuple[float, float]:
     return cpu, wall
 
 
+def compile_package() -> None:
+    """The package's bytecode, as `pip install` writes it."""
+    compileall.compile_dir(str(ROOT / "kcapture"), quiet=1)
+
+
 def tokenizer_once(text: str) -> float:
     from kcapture.thai.tokenize import default_tokenizer
 
@@ -70,7 +75,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     text = notes(args.chars)
-    compileall.compile_dir(str(ROOT / "kcapture"), quiet=1)
+    compile_package()
     with tempfile.TemporaryDirectory() as tmp:
         path, out = Path(tmp) / "notes.txt", Path(tmp) / "analysis.json"
         path.write_text(text, encoding="utf-8")
