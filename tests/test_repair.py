@@ -332,3 +332,20 @@ def test_page_number_line_of_a_text_file_is_dropped():
     assert [s.text for s in doc.sentences] == ["ทีมงานลงพื้นที่เยี่ยมบ้านผู้สูงอายุทุกสัปดาห์",
                                                "ผลคือครอบครัวดูแลกันมากขึ้น", "กลุ่มมีสมาชิก", "25"]
     assert doc.metadata["page_numbers_dropped"] == 2
+
+
+def test_anchored_rule_patterns_find_what_their_patterns_find():
+    """A rule found from an anchor character must see exactly the matches of its own pattern (same spans)."""
+    import random
+
+    from kcapture.ingest.repair import RULES, AnchoredPattern
+
+    anchored = [rule.pattern for rule in RULES if isinstance(rule.pattern, AnchoredPattern)]
+    assert anchored
+    rng = random.Random(7)
+    alphabet = "กขคงนมยรลสหอ่้๊๋เแโาะิ \n"
+    texts = ["เขม้แข็ง สร้าง กล้า ขน้ ", *("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+                                          for _ in range(5000))]
+    for finder in anchored:
+        for text in texts:
+            assert [m.span() for m in finder.finditer(text)] == [m.span() for m in finder.pattern.finditer(text)], text

@@ -21,7 +21,7 @@ import re
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -59,7 +59,7 @@ class RepairedText:
     def start(cls, text: str, base: int = 0) -> RepairedText:
         return cls(text, range(base, base + len(text) + 1))
 
-    def sub(self, rule: str, pattern: re.Pattern[str], repl: Repl) -> list[tuple[int, int]]:
+    def sub(self, rule: str, pattern: re.Pattern[str] | AnchoredPattern, repl: Repl) -> list[tuple[int, int]]:
         """Replace every match of `pattern` (as re.sub does), keeping the offsets. Returns where the replacements are
         in the new text (none: the text is unchanged)."""
         pieces: list[str] = []
@@ -192,9 +192,29 @@ def _shifted_tone(m: re.Match[str]) -> str | tuple[str, list[int]]:
 
 
 @dataclass(frozen=True)
+class AnchoredPattern:
+    """A pattern found from a rarer character at a fixed place in its matches: `anchor` finds that character (and
+    checks what the pattern needs around it), then `pattern` is matched `back` characters before it. Its `finditer`
+    yields the pattern's own matches, provided the anchor matches exactly where they have that character and no two
+    matches can overlap; the engine then skips the text between anchors instead of trying the pattern at every
+    character its first character class allows."""
+
+    pattern: re.Pattern[str]
+    anchor: re.Pattern[str]
+    back: int
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        match, back = self.pattern.match, self.back
+        for a in self.anchor.finditer(text):
+            m = match(text, a.start() - back)
+            if m is not None:
+                yield m
+
+
+@dataclass(frozen=True)
 class Rule:
     name: str
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] | AnchoredPattern
     repl: Repl
     # A cheap pattern found in every block the rule's pattern matches (None: the pattern itself). `repair_blocks`
     # scans a whole document for each gate once, and a block is tried only with the rules whose gate was found in
@@ -207,7 +227,9 @@ class Rule:
 
     @property
     def scan(self) -> re.Pattern[str]:
-        return self.gate or self.pattern
+        scan = self.gate or self.pattern
+        assert isinstance(scan, re.Pattern), f"rule {self.name}: an anchored pattern needs a gate or everywhere=True"
+        return scan
 
 
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
@@ -248,8 +270,12 @@ RULES: list[Rule] = [
     Rule("tone_order", re.compile(f"([\u0e32\u0e33])([{TONES}])"), "\\2\\1", _MARK_GATE),
     # A tone mark shifted onto the next consonant ("เขม้แข็ง"): only where that consonant then ends a syllable (a
     # consonant, leading vowel or space follows), which keeps the dictionary check off most words ("สร้าง", "กล้า").
-    Rule("shifted_tone", re.compile(f"[{CONS}][{CONS}][{TONES}](?=[{CONS}\u0e40-\u0e44]|\\s|$)"), _shifted_tone,
-         everywhere=True),
+    # Found from the tone mark (a consonant is half of all Thai text, a tone mark a twentieth): two matches never
+    # overlap, as each has a tone mark where the other would need a consonant.
+    Rule("shifted_tone",
+         AnchoredPattern(re.compile(f"[{CONS}][{CONS}][{TONES}](?=[{CONS}\u0e40-\u0e44]|\\s|$)"),
+                         re.compile(f"[{TONES}](?<=[{CONS}][{CONS}].)(?=[{CONS}\u0e40-\u0e44]|\\s|$)"), back=2),
+         _shifted_tone, everywhere=True),
     Rule("repeated_mark", re.compile(f"([{ABOVE_BELOW}{TONES}\u0e4c\u0e33])\\1+"), "\\1", _MARK_GATE),
     # Page numbers left inside running text by PDF extraction: "... การทำงาน - 12 - ของชุมชน ...".
     Rule("page_number", re.compile(r" (?<=\S.) *[-–—] ?\d{1,4} ?[-–—] +(?=\S)"), " ", _PAGE_NUMBER_GATE),

@@ -54,8 +54,11 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&-]*s?$")
 _LATIN_END = re.compile(r"[A-Za-z]$")
 _LATIN_START = re.compile(r"^[A-Za-z]")
 _ITEM_NUMBER = re.compile(r"^\(?(?:\d{1,2}|[๑-๙])$")
-# What `_forces` needs in the line: a ? or !, or an item number after a space and before . or ).
-_MAY_FORCE = re.compile(r"[?!？！]|\s\(?(?:\d{1,2}|[๑-๙])\s*[.)]")
+# What `_forces` needs in the line: a ? or !, or an item number (one or two digits; ๑-๙ are digits too) after a space
+# and before . or ). Two patterns, each opening with the rarer character it needs (the item number at its first digit,
+# the space before it looked behind at): an alternation opening with \s would enter the matcher at every space.
+_MAY_FORCE_MARK = re.compile(r"[?!？！]")
+_MAY_FORCE_ITEM = re.compile(r"\d(?:(?<=\s\d)|(?<=\s\(\d))\d?\s*[.)]")
 _ENCLOSING = re.compile("[()\\[\\]{}“”‘’«»\"']")
 
 
@@ -148,7 +151,7 @@ def forcing_words(words: list[str], candidates: list[int], line: str) -> set[int
     """The k of `candidates` where forced_word holds once the sentence so far is FORCE_MIN_LEFT characters long.
 
     Only a line with a ? or !, or an item number before . or ), can have one: the others are passed over at once."""
-    if not _MAY_FORCE.search(line):
+    if not (_MAY_FORCE_MARK.search(line) or _MAY_FORCE_ITEM.search(line)):
         return set()
     return {k for k in candidates if _forces(words, k)}
 
