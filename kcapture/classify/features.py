@@ -103,17 +103,18 @@ class SentenceFeatures:
         words, char_slices = self.transform_streamed(texts, tokens)
         return words, stack_rows([m for _, _, m in char_slices], self.chars.n_features)
 
-    def transform_streamed(self, texts: list[str], tokens: list[list[str]] | None = None
+    def transform_streamed(self, texts: list[str], tokens: list[list[str]] | None = None,
+                           char_dtype: np.dtype | type = np.float32
                            ) -> tuple[sp.csr_matrix, Iterator[tuple[int, int, sp.csr_matrix]]]:
         """The word block, and the character block as (first row, end row, rows) slices made as they are read:
-        prediction scores each slice and lets it go, rather than hold a whole document's character n-grams."""
+        prediction scores each slice and lets it go, rather than hold a whole document's character n-grams. The
+        slices' values are weighted in float32, then given as `char_dtype` (what prediction's products read)."""
         words, chars = self._normalised(texts, tokens)
         if self.settings.word_ngrams == (1, 2):  # the default: pairs found by word ids, never written out
             word_block = self.words.transform_marked_words(words)
         else:
             word_block = self.words.transform([self._word_ngrams(ws) for ws in words])
-        weight = self.settings.char_weight
-        return word_block, ((lo, hi, m * weight) for lo, hi, m in self.chars.transform_slices(chars))
+        return word_block, self.chars.transform_slices(chars, self.settings.char_weight, char_dtype)
 
     @property
     def n_word_features(self) -> int:

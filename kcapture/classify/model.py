@@ -467,8 +467,8 @@ class ThemeClassifier:
             raise RuntimeError("ThemeClassifier is not fitted")
         # The character block comes in slices of rows and is scored slice by slice, never held whole; each head's
         # logits get the word block's products, then each slice's, in the order of the joined matrix (add_products).
-        W, char_slices = self.features.transform_streamed(texts, tokens)
-        dtype = np.result_type(W.dtype, *(h.coef.dtype for h in self.heads))
+        dtype = np.result_type(np.float32, *(h.coef.dtype for h in self.heads))  # the features are float32
+        W, char_slices = self.features.transform_streamed(texts, tokens, dtype)
         W = W.astype(dtype, copy=False)  # once, rather than inside every product
         n_word, n_char = W.shape[1], self.features.chars.n_features
         coef_t = [np.ascontiguousarray(h.coef.T) for h in self.heads]  # no copy for a loaded model (persist.py)
@@ -476,7 +476,6 @@ class ThemeClassifier:
         for z, ct in zip(logits, coef_t, strict=True):
             add_products(z, W, ct[:n_word])
         for lo, hi, C in char_slices:
-            C = C.astype(dtype, copy=False)
             for z, ct in zip(logits, coef_t, strict=True):
                 add_products(z[lo:hi], C, ct[n_word : n_word + n_char])
         out = {}

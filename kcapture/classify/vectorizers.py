@@ -17,42 +17,72 @@ from operator import itemgetter
 import numpy as np
 import scipy.sparse as sp
 
-from kcapture.textstats import count_matrix, smoothed_idf
+from kcapture.textstats import count_keys, count_matrix, key_dtype, smoothed_idf
 
 BUCKET_BITS = 22
 _MULT = np.int64(1_000_003)
 _HASH_MASK = 0x7FFFFFFFFFFF  # hashes are kept modulo 2^47
 
 
-def _hashes(texts: list[str], ngram_range: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """(row index, bucket) for every character n-gram of every text."""
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    if lengths.sum() == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    joined = "".join(texts)
-    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    ends = starts + lengths
+_MULT32 = np.uint32(_MULT)
+_BUCKET_MASK32 = np.uint32((1 << BUCKET_BITS) - 1)
+
+
+def _code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The texts' code points joined (uint32), the row of each position, and how many characters each position has
+    left in its text, itself included (an n-gram starting there fits its text when that is at least n)."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
     row_of = np.repeat(np.arange(len(texts)), lengths)
-    last_valid = ends[row_of]  # an n-gram starting at position p fits its text when p + n <= last_valid[p]
-    mask_bits = (1 << BUCKET_BITS) - 1
-    rows_out, buckets_out = [], []
+    left = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(cps))
+    return cps, row_of, left
+
+
+def _position_buckets(cps: np.ndarray, ngram_range: tuple[int, int]) -> Iterator[tuple[int, np.ndarray]]:
+    """For each n of the range: n, and the bucket of the n-gram starting at every position p <= len(cps) - n.
+
+    The hash of an n-gram is (seed_n * M^n + its code points as a base-M number) mod 2^47, and its bucket that hash's
+    low BUCKET_BITS bits. Sums and products modulo 2^32 have the same low bits as modulo 2^47, so the arithmetic runs
+    in uint32 (wrapping) and gives the same buckets at half the memory of int64. The base-M number of the n-grams
+    extends that of the (n-1)-grams by one code point, so each length costs one pass, not n passes."""
     lo, hi = ngram_range
-    # The hash of an n-gram is (seed_n * M^n + its code points as a base-M number) mod 2^47. The base-M number of
-    # the n-grams extends that of the (n-1)-grams by one code point, so each length costs one pass, not n passes.
-    poly = np.zeros(len(cps), dtype=np.int64)
+    poly = np.zeros(len(cps), dtype=np.uint32)
     for n in range(1, hi + 1):
         m = len(cps) - n + 1
         if m <= 0:
             break
-        poly = (poly[:m] * _MULT + cps[n - 1 : n - 1 + m]) & _HASH_MASK
-        if n < lo:
-            continue
-        seed = (n * 7919 * pow(int(_MULT), n, _HASH_MASK + 1)) & _HASH_MASK
-        valid = np.arange(n, m + n) <= last_valid[:m]
-        rows_out.append(row_of[:m][valid])
-        buckets_out.append(((poly[valid] + seed) & _HASH_MASK) & mask_bits)
+        poly = poly[:m] * _MULT32 + cps[n - 1 : n - 1 + m]
+        if n >= lo:
+            seed = np.uint32((n * 7919 * pow(int(_MULT), n, _HASH_MASK + 1)) & _HASH_MASK & 0xFFFFFFFF)
+            yield n, (poly + seed) & _BUCKET_MASK32
+
+
+def _hashes(texts: list[str], ngram_range: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(row index, bucket) for every character n-gram of every text."""
+    cps, row_of, left = _code_points(texts)
+    rows_out, buckets_out = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for n, buckets in _position_buckets(cps, ngram_range):
+        fits = left[: len(buckets)] >= n
+        rows_out.append(row_of[: len(buckets)][fits])
+        buckets_out.append(buckets[fits].astype(np.int64))
     return np.concatenate(rows_out), np.concatenate(buckets_out)
+
+
+def _kept_keys(texts: list[str], ngram_range: tuple[int, int], lookup: np.ndarray, n_cols: int) -> np.ndarray:
+    """`row * n_cols + column` (dtype `key_dtype`) for every character n-gram of every text whose bucket has a
+    column in `lookup`: what counting needs, without a row and a bucket array per n-gram kept in between."""
+    dtype = key_dtype(len(texts), n_cols)
+    cps, row_of, left = _code_points(texts)
+    row_base = row_of.astype(dtype) * dtype(n_cols)
+    left = left.astype(np.int32)  # compared once per length: smaller is faster (a text is far below 2^31 characters)
+    keys = [np.zeros(0, dtype)]
+    for n, buckets in _position_buckets(cps, ngram_range):
+        cols = lookup[buckets]
+        # All positions are keyed and one mask picks the kept n-grams that fit their text: one selection, not one
+        # per array.
+        kept = (cols >= 0) & (left[: len(buckets)] >= n)
+        keys.append((row_base[: len(buckets)] + cols)[kept])
+    return np.concatenate(keys)
 
 
 _CHUNK_CHARS = 1 << 16
@@ -92,24 +122,24 @@ class CharNgramTfidf:
         self.lookup: np.ndarray | None = None  # bucket -> column, -1 if not kept
         self.idf: np.ndarray | None = None
 
-    def _counts(self, texts: list[str]) -> sp.csr_matrix:
-        # In slices of about _CHUNK_CHARS characters: the hash arrays of a slice stay in the processor's cache and
-        # are reused, where a whole document's would be hundreds of megabytes of fresh memory.
-        parts = []
-        for lo, hi in _chunks(texts, _CHUNK_CHARS):
-            rows, buckets = _hashes(texts[lo:hi], self.ngram_range)
-            cols = self.lookup[buckets]
-            keep = cols >= 0
-            parts.append(count_matrix(rows[keep], cols[keep], hi - lo, len(self.idf)))
-        return stack_rows(parts, len(self.idf))
-
     def _tfidf(self, texts: list[str]) -> sp.csr_matrix:
         return stack_rows([m for _, _, m in self.transform_slices(texts)], len(self.idf))
 
-    def transform_slices(self, texts: list[str]) -> Iterator[tuple[int, int, sp.csr_matrix]]:
-        """`transform` in slices of rows of about _CHUNK_CHARS characters: (first row, end row, their rows)."""
+    def transform_slices(self, texts: list[str], scale: float = 1.0, dtype: np.dtype | type = np.float32
+                         ) -> Iterator[tuple[int, int, sp.csr_matrix]]:
+        """`transform` times `scale` in slices of rows of about _CHUNK_CHARS characters: (first row, end row, their
+        rows). The values are scaled in float32 (as `matrix * scale` would), then given as `dtype` (prediction's
+        products read float64), in one step rather than two copies of the matrix.
+
+        In slices: the hash arrays of a slice stay in the processor's cache and are reused, where a whole document's
+        would be hundreds of megabytes of fresh memory."""
+        n_cols = len(self.idf)
         for lo, hi in _chunks(texts, _CHUNK_CHARS):
-            yield lo, hi, _weigh(self._counts(texts[lo:hi]), self.idf)
+            counts, cols, indptr = count_keys(_kept_keys(texts[lo:hi], self.ngram_range, self.lookup, n_cols),
+                                              hi - lo, n_cols)
+            data = _tfidf_values(counts, cols, indptr, self.idf)
+            data *= scale
+            yield lo, hi, sp.csr_matrix((data.astype(dtype, copy=False), cols, indptr), shape=(hi - lo, n_cols))
 
     def fit(self, texts: list[str]) -> CharNgramTfidf:
         rows, buckets = _hashes(texts, self.ngram_range)
@@ -293,11 +323,19 @@ class _PairIndex:
 
 
 def _weigh(m: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear tf times idf, rows scaled to unit length (scikit-learn's TfidfVectorizer defaults, sublinear_tf).
-    `m` holds counts with sorted indices and no duplicates; its data is replaced."""
-    data = (np.log(m.data) + 1).astype(np.float32) * idf[m.indices]
-    row = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
-    norms = np.sqrt(np.bincount(row, weights=data * data, minlength=m.shape[0])).astype(np.float32)
+    """`m`'s counts (sorted indices, no duplicates) as TF-IDF values (`_tfidf_values`), in a new matrix."""
+    return sp.csr_matrix((_tfidf_values(m.data, m.indices, m.indptr, idf), m.indices, m.indptr), shape=m.shape)
+
+
+def _tfidf_values(counts: np.ndarray, cols: np.ndarray, indptr: np.ndarray, idf: np.ndarray) -> np.ndarray:
+    """Sublinear tf times idf, rows scaled to unit length (scikit-learn's TfidfVectorizer defaults, sublinear_tf), of
+    a CSR's float32 counts with sorted indices and no duplicates: float32 values, computed in place in one new array."""
+    data = np.log(counts)
+    data += 1
+    data *= idf.take(cols)  # take: fancy indexing by int32 indices is over twice as slow
+    per_row = np.diff(indptr)
+    row = np.repeat(np.arange(len(per_row)), per_row)
+    norms = np.sqrt(np.bincount(row, weights=data * data, minlength=len(per_row))).astype(np.float32)
     norms[norms == 0] = 1.0
-    data = (data / norms[row]).astype(np.float32)
-    return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape)
+    data /= np.repeat(norms, per_row)  # each row's norm repeated: a copy, where norms[row] is a gather
+    return data
