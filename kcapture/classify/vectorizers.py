@@ -233,10 +233,7 @@ class WordNgramTfidf:
 
     def _pair_tfidf(self, sentences: list[list[str]], index: _PairIndex) -> sp.csr_matrix:
         n = len(sentences)
-        lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=n) + 2
-        words = itertools.chain.from_iterable(("<s>", *ws, "</s>") for ws in sentences)
-        ids = np.fromiter(map(index.word_ids.get, words, itertools.repeat(-1)), dtype=np.int64,
-                          count=int(lengths.sum()))
+        ids, lengths = _marked_word_ids(sentences, index.word_ids)
         rows = np.repeat(np.arange(n), lengths)
         known = ids >= 0
         uni_rows, uni_cols = rows[known], index.unigram_column[ids[known]]
@@ -245,7 +242,11 @@ class WordNgramTfidf:
         left, right, pair_rows = ids[:-1], ids[1:], rows[:-1]
         inside = (pair_rows == rows[1:]) & (left >= 0) & (right >= 0)
         keys = left[inside] * _PAIR_BASE + right[inside]
-        at = np.searchsorted(index.pair_keys, keys)
+        # Searched in ascending order, then put back: numpy's binary search narrows from the previous key's place
+        # when the keys ascend, and sorting them first is over twice as fast as searching in text order.
+        order = np.argsort(keys)
+        at = np.empty_like(order)
+        at[order] = np.searchsorted(index.pair_keys, keys[order])
         at[at == len(index.pair_keys)] = 0
         found = index.pair_keys[at] == keys if len(index.pair_keys) else np.zeros(len(keys), dtype=bool)
         all_rows = np.concatenate([uni_rows[keep], pair_rows[inside][found]])
@@ -266,6 +267,23 @@ class WordNgramTfidf:
     @property
     def n_features(self) -> int:
         return len(self.vocabulary)
+
+
+def _marked_word_ids(sentences: list[list[str]], word_ids: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The id of each word of each sentence between "<s>" and "</s>" (-1 when unknown), and each sentence's length
+    with its two marks. The words are looked up by one C-level map and the marks put in by numpy: a tuple per
+    sentence to chain them in took a quarter of the lookup's time."""
+    lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences)) + 2
+    words = np.fromiter(map(word_ids.get, itertools.chain.from_iterable(sentences), itertools.repeat(-1)),
+                        dtype=np.int64, count=int(lengths.sum()) - 2 * len(sentences))
+    ends = np.cumsum(lengths)  # one past each sentence's "</s>"
+    ids = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
+    is_word = np.ones(len(ids), dtype=bool)
+    for at, mark in ((ends - lengths, "<s>"), (ends - 1, "</s>")):
+        ids[at] = word_ids.get(mark, -1)
+        is_word[at] = False
+    ids[is_word] = words
+    return ids, lengths
 
 
 _PAIR_BASE = np.int64(1 << 31)  # pair key = left word id * _PAIR_BASE + right word id
