@@ -212,11 +212,12 @@ class Head:
         return p / p.sum(axis=1, keepdims=True)
 
     def decide(self, scores: np.ndarray) -> list:
+        # C-level maps over the rows: a Python step per row (and per numpy integer) cost more than the numpy work.
         if self.kind == "multi":
             th = np.asarray(self.thresholds or [0.5] * len(self.labels))
-            return [list(itertools.compress(self.labels, row)) for row in (scores >= th).tolist()]
+            return list(map(list, map(itertools.compress, itertools.repeat(self.labels), (scores >= th).tolist())))
         adj = np.log(np.clip(scores, 1e-12, 1.0)) + np.asarray(self.bias or [0.0] * len(self.labels))
-        return [self.labels[j] for j in adj.argmax(axis=1)]
+        return list(map(self.labels.__getitem__, adj.argmax(axis=1).tolist()))
 
 
 def add_products(out: np.ndarray, m: sp.csr_matrix, dense: np.ndarray) -> None:
@@ -504,15 +505,16 @@ class ThemeClassifier:
         if not texts:
             return []
         scores = self.predict_scores(texts, tokens, groups)
-        rows: list[dict] = [{} for _ in texts]
+        keys, columns = [], []  # per head: its decisions, then its {label: score} dicts, one per row
         for head in self.heads:
             s = scores[head.name]
-            decided = head.decide(s)
-            rounded = np.round(s, 4).tolist()
-            for i, row in enumerate(rows):
-                row[head.name] = decided[i]
-                row[head.name + "_scores"] = dict(zip(head.labels, rounded[i], strict=True))
-        return rows
+            keys += [head.name, head.name + "_scores"]
+            columns.append(head.decide(s))
+            columns.append(list(map(dict, map(zip, itertools.repeat(head.labels), np.round(s, 4).tolist()))))
+        if not columns:  # a model without heads: an empty dict per text
+            return [{} for _ in texts]
+        # Each row's dict from the heads' columns by C-level maps, keys in the heads' order.
+        return list(map(dict, map(zip, itertools.repeat(keys), zip(*columns, strict=True))))
 
     def head(self, name: str) -> Head | None:
         return next((h for h in self.heads if h.name == name), None)
