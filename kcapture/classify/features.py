@@ -8,7 +8,7 @@ idf) as JSON and arrays, never pickled.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,6 +59,7 @@ class SentenceFeatures:
         s = self.settings
         self.words = WordNgramTfidf(s.word_min_df)
         self.chars = CharNgramTfidf(s.char_ngrams, s.char_min_df, s.max_char_features)
+        self._token_ids: tuple[object, WordMemo] | None = None  # (the pair index it was made for, token -> word id)
 
     def _word_ngrams(self, tokens: list[str]) -> list[str]:
         lo, hi = self.settings.word_ngrams
@@ -81,12 +82,25 @@ class SentenceFeatures:
     def _normalised(self, texts: list[str], tokens: list[list[str]] | None) -> tuple[list[list[str]], list[str]]:
         """Each text's normalised words, and its normalised text without a list mark (for the character n-grams)."""
         normalised = [normalise_for_features(t) for t in texts]
+        return self._words(normalised, tokens), _char_texts(normalised)
+
+    @staticmethod
+    def _words(normalised: list[str], tokens: list[list[str]] | None) -> list[list[str]]:
+        """Each text's normalised words: the given tokens normalised, else the normalised texts tokenized."""
         if tokens is None:
-            words = default_tokenizer().words_batch(normalised)
-        else:
-            normalised_word = _NORMALISED_WORDS.__getitem__
-            words = [list(map(normalised_word, ws)) for ws in tokens]
-        return words, [_LIST_MARK.sub("", t) for t in normalised]
+            return default_tokenizer().words_batch(normalised)
+        normalised_word = _NORMALISED_WORDS.__getitem__
+        return [list(map(normalised_word, ws)) for ws in tokens]
+
+    def _token_id(self) -> Callable[[str], int]:
+        """A token's word id in the word block's pair index (-1 when unknown): that of its normalised form, found once
+        per distinct token. Prediction maps the pipeline's tokens straight to ids with it, where normalising them
+        into new lists and looking those up cost two dict lookups per token and a list per sentence."""
+        index = self.words.pair_index()
+        if self._token_ids is None or self._token_ids[0] is not index:
+            word_ids = index.word_ids
+            self._token_ids = (index, WordMemo(lambda w: word_ids.get(normalise_for_features(w), -1), 262_144))
+        return self._token_ids[1].__getitem__
 
     def fit_transform(self, texts: list[str], tokens: list[list[str]] | None = None) -> sp.csr_matrix:
         grams, chars = self._inputs(texts, tokens)
@@ -109,12 +123,15 @@ class SentenceFeatures:
         """The word block, and the character block as (first row, end row, rows) slices made as they are read:
         prediction scores each slice and lets it go, rather than hold a whole document's character n-grams. The
         slices' values are weighted in float32, then given as `char_dtype` (what prediction's products read)."""
-        words, chars = self._normalised(texts, tokens)
-        if self.settings.word_ngrams == (1, 2):  # the default: pairs found by word ids, never written out
-            word_block = self.words.transform_marked_words(words)
-        else:
+        normalised = [normalise_for_features(t) for t in texts]
+        if self.settings.word_ngrams != (1, 2):
+            words = self._words(normalised, tokens)
             word_block = self.words.transform([self._word_ngrams(ws) for ws in words])
-        return word_block, self.chars.transform_slices(chars, self.settings.char_weight, char_dtype)
+        elif tokens is None:  # the default n-grams: pairs found by word ids, never written out
+            word_block = self.words.transform_marked_words(self._words(normalised, None))
+        else:
+            word_block = self.words.transform_marked_words(tokens, self._token_id())
+        return word_block, self.chars.transform_slices(_char_texts(normalised), self.settings.char_weight, char_dtype)
 
     @property
     def n_word_features(self) -> int:
@@ -141,6 +158,11 @@ class SentenceFeatures:
         s = self.settings
         self.chars = CharNgramTfidf.from_state(arrays, s.char_ngrams, s.char_min_df, s.max_char_features)
         return self
+
+
+def _char_texts(normalised: list[str]) -> list[str]:
+    """The normalised texts without a list mark: what the character n-grams are read from."""
+    return [_LIST_MARK.sub("", t) for t in normalised]
 
 
 def _vocab_list(vocabulary: dict[str, int]) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -210,17 +210,21 @@ class WordNgramTfidf:
         return stack_rows([self._tfidf(docs[i : i + step]) for i in range(0, max(len(docs), 1), step)],
                            len(self.idf))
 
-    def transform_marked_words(self, sentences: list[list[str]]) -> sp.csr_matrix:
+    def transform_marked_words(self, sentences: list[list[str]], word_id: Callable[[str], int] | None = None
+                               ) -> sp.csr_matrix:
         """`transform` of the unigrams and bigrams of each word list between "<s>" and "</s>" (what
         SentenceFeatures builds), without writing the bigrams out: each word is looked up once, and its pairs are
         found by the two words' ids among the vocabulary's pairs (a bigram string is a new object whose hash Python
-        must compute; a word from the Document has its hash already). The same matrix as `transform`."""
-        index = self._pair_index()
+        must compute; a word from the Document has its hash already). The same matrix as `transform`.
+
+        `word_id`: a word's id in `pair_index()` (-1 when unknown), for words given in another form than the
+        vocabulary's (SentenceFeatures passes the pipeline's tokens, normalising them in the lookup)."""
+        index = self.pair_index()
         step = _CHUNK_CHARS // 64  # in slices, for the processor's cache (see CharNgramTfidf._counts)
-        return stack_rows([self._pair_tfidf(sentences[i : i + step], index)
+        return stack_rows([self._pair_tfidf(sentences[i : i + step], index, word_id)
                             for i in range(0, max(len(sentences), 1), step)], len(self.idf))
 
-    def _pair_index(self) -> _PairIndex:
+    def pair_index(self) -> _PairIndex:
         """Built on first use, again whenever `vocabulary` is replaced (fit, loading)."""
         if self._pairs is None or self._pairs[0] is not self.vocabulary:
             from kcapture.cache import kept_table
@@ -233,9 +237,10 @@ class WordNgramTfidf:
             self._pairs = (self.vocabulary, _PairIndex.from_parts(self.vocabulary, *parts))
         return self._pairs[1]
 
-    def _pair_tfidf(self, sentences: list[list[str]], index: _PairIndex) -> sp.csr_matrix:
+    def _pair_tfidf(self, sentences: list[list[str]], index: _PairIndex, word_id: Callable[[str], int] | None
+                    ) -> sp.csr_matrix:
         n = len(sentences)
-        ids, lengths = _marked_word_ids(sentences, index.word_ids)
+        ids, lengths = _marked_word_ids(sentences, index.word_ids, word_id)
         rows = np.repeat(np.arange(n), lengths)
         known = ids >= 0
         uni_rows, uni_cols = rows[known], index.unigram_column[ids[known]]
@@ -271,13 +276,15 @@ class WordNgramTfidf:
         return len(self.vocabulary)
 
 
-def _marked_word_ids(sentences: list[list[str]], word_ids: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """The id of each word of each sentence between "<s>" and "</s>" (-1 when unknown), and each sentence's length
-    with its two marks. The words are looked up by one C-level map and the marks put in by numpy: a tuple per
-    sentence to chain them in took a quarter of the lookup's time."""
+def _marked_word_ids(sentences: list[list[str]], word_ids: dict[str, int], word_id: Callable[[str], int] | None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """The id of each word of each sentence between "<s>" and "</s>" (-1 when unknown; by `word_id` when given, else
+    by `word_ids`), and each sentence's length with its two marks. The words are looked up by one C-level map and the
+    marks put in by numpy: a tuple per sentence to chain them in took a quarter of the lookup's time."""
     lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences)) + 2
-    words = np.fromiter(map(word_ids.get, itertools.chain.from_iterable(sentences), itertools.repeat(-1)),
-                        dtype=np.int64, count=int(lengths.sum()) - 2 * len(sentences))
+    chained = itertools.chain.from_iterable(sentences)
+    found = map(word_ids.get, chained, itertools.repeat(-1)) if word_id is None else map(word_id, chained)
+    words = np.fromiter(found, dtype=np.int64, count=int(lengths.sum()) - 2 * len(sentences))
     ends = np.cumsum(lengths)  # one past each sentence's "</s>"
     ids = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
     is_word = np.ones(len(ids), dtype=bool)
