@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,21 +113,21 @@ def _neighbours(groups: list | None, n: int, drop: np.ndarray | None = None) -> 
     return prev_idx, next_idx
 
 
-def context_logits(W: sp.csr_matrix, coef: np.ndarray, groups: list | None, texts: list[str],
-                   weight: float, section_weight: float = 0.0) -> np.ndarray:
+def context_logits(block_product: Callable[[int], np.ndarray], n: int, n_labels: int, groups: list | None,
+                   texts: list[str], weight: float, section_weight: float = 0.0) -> np.ndarray:
     """The context blocks' share of the logits, `context_matrix(...)[:, X.shape[1]:] @ coef.T` without building
     it: a linear model's logits are linear in the blocks, so each block is W @ its coefficients, moved to the
-    neighbouring row. `coef` holds the columns after X's (previous, next, then section heading when weighted)."""
-    n, v = W.shape
+    neighbouring row. `block_product(k)` gives that product (n x n_labels) for the k-th block after X's columns
+    (previous, next, then section heading when weighted); it is asked only for blocks some row reads."""
     prev_idx, next_idx = _neighbours(groups, n)
     blocks = [(prev_idx, weight), (next_idx, weight)]
     if section_weight > 0:
         blocks.append((section_heads(texts, groups), section_weight))
-    out = np.zeros((n, coef.shape[0]))
+    out = np.zeros((n, n_labels))
     for k, (idx, w) in enumerate(blocks):
         rows = np.flatnonzero(idx >= 0)
         if len(rows):
-            out[rows] += np.asarray(W @ coef[:, k * v : (k + 1) * v].T)[idx[rows]] * w
+            out[rows] += block_product(k)[idx[rows]] * w
     return out
 
 
@@ -159,12 +160,14 @@ def _stretch_means(W: sp.csr_matrix, groups: list) -> tuple[np.ndarray, sp.csr_m
     return g, sp.csr_matrix(sp.diags(1.0 / np.maximum(sizes, 1)) @ member @ W)
 
 
-def _document_logits(W: sp.csr_matrix, groups: list | None, coef: np.ndarray, weight: float) -> np.ndarray:
+def _document_logits(W: sp.csr_matrix, groups: list | None, coef: np.ndarray, weight: float,
+                     means: tuple[np.ndarray, sp.csr_matrix] | None = None) -> np.ndarray:
     """weight * document mean words @ coef.T for each row, computed per document: equal to
-    `_document_means(W, groups, None) * weight @ coef.T` without building that matrix."""
+    `_document_means(W, groups, None) * weight @ coef.T` without building that matrix. `means`: what
+    `_stretch_means(W, groups)` gives, when already made."""
     if groups is None:
         return np.zeros((W.shape[0], coef.shape[0]))
-    g, means = _stretch_means(W, groups)
+    g, means = means or _stretch_means(W, groups)
     return (np.asarray(means @ coef.T) * weight)[g]
 
 
@@ -231,6 +234,64 @@ def add_products(out: np.ndarray, m: sp.csr_matrix, dense: np.ndarray) -> None:
     dense = np.ascontiguousarray(dense, dtype=out.dtype)
     target = out.reshape(-1)  # a view: `out` is a C-contiguous block of rows
     csr_matvecs(m.shape[0], m.shape[1], out.shape[1], m.indptr, m.indices, m.data, dense.reshape(-1), target)
+
+
+@dataclass
+class CoefficientTable:
+    """Every head's coefficients side by side, as prediction reads them: one C-contiguous (features x all heads'
+    labels) array whose row j holds each head's weights of feature j (zeros past a head's own features), and each
+    head's coef a (labels x features) view of its columns. One sparse product then scores all heads: one pass over a
+    block's entries, reading one row of weights per entry, where an array per head took a pass per head. Each
+    column's sums are those of the head's own product (csr_matvecs sums every column alike), so the logits are the
+    same to the bit."""
+
+    table: np.ndarray
+    columns: list[slice]  # each head's columns of the table
+    views: list[np.ndarray]  # each head's coef, as handed out
+
+    @classmethod
+    def of(cls, coefs: list[np.ndarray], dtype: np.dtype | type = np.float64) -> CoefficientTable:
+        """The table of (labels x features) arrays, in `dtype` (float32 weights widen exactly)."""
+        table = np.zeros((max((c.shape[1] for c in coefs), default=0), sum(c.shape[0] for c in coefs)), dtype=dtype)
+        columns, views, at = [], [], 0
+        for c in coefs:
+            cols = slice(at, at + c.shape[0])
+            table[: c.shape[1], cols] = c.T
+            columns.append(cols)
+            views.append(table[: c.shape[1], cols].T)
+            at = cols.stop
+        return cls(table, columns, views)
+
+    def holds(self, heads: list[Head]) -> bool:
+        """Whether the heads' coefficients are still this table's views (none replaced since)."""
+        return len(heads) == len(self.views) and all(h.coef is v for h, v in zip(heads, self.views, strict=True))
+
+
+class _BlockProducts:
+    """The products of a document's word block with the table's rows of each block after the first `width`
+    (blocks as wide as the word block: previous, next sentence, ...), for all heads at once, each made when first
+    asked for: W @ rows (moved to neighbouring sentences by context_logits), or the stretch means of W @ rows (the
+    document block)."""
+
+    def __init__(self, W: sp.csr_matrix, table: np.ndarray, width: int, groups: list | None):
+        self.W, self.table, self.width, self.groups = W, table, width, groups
+        self._words: dict[int, np.ndarray] = {}
+        self._means: tuple[np.ndarray, sp.csr_matrix] | None = None
+
+    def _rows(self, k: int) -> np.ndarray:
+        v = self.W.shape[1]
+        return self.table[self.width + k * v : self.width + (k + 1) * v]
+
+    def words(self, k: int) -> np.ndarray:
+        if k not in self._words:
+            self._words[k] = np.asarray(self.W @ self._rows(k))
+        return self._words[k]
+
+    def document(self, k: int, columns: slice, weight: float) -> np.ndarray:
+        """`_document_logits` of block k for the heads' `columns` (the stretch means made once)."""
+        if self._means is None and self.groups is not None:
+            self._means = _stretch_means(self.W, self.groups)
+        return _document_logits(self.W, self.groups, self._rows(k).T, weight, self._means)[:, columns]
 
 
 def _fit_binary(X, y, settings: HeadSettings, weight: np.ndarray | None = None) -> tuple[np.ndarray, float]:
@@ -352,6 +413,7 @@ class ThemeClassifier:
         self.head_settings = head or HeadSettings()
         self.features: SentenceFeatures | None = None
         self.heads: list[Head] = []
+        self.coefficients: CoefficientTable | None = None  # the heads' coefficients as prediction reads them
 
     # -- training ---------------------------------------------------------------------------------------------
     def fit(self, texts: list[str], targets: dict[str, list], valid_texts: list[str] | None = None,
@@ -430,6 +492,7 @@ class ThemeClassifier:
                         head.bias = tune_bias(self._oof_single(X_single[keep], y, len(labels), kept_groups, wk), y,
                                               objective=hs.bias_objective)
             self.heads.append(head)
+        self.share_coefficients()
         return self
 
     @staticmethod
@@ -466,23 +529,24 @@ class ThemeClassifier:
         """groups: a document id per text, in reading order (neighbours give the facet context); None = lone texts."""
         if self.features is None:
             raise RuntimeError("ThemeClassifier is not fitted")
-        # The character block comes in slices of rows and is scored slice by slice, never held whole; each head's
-        # logits get the word block's products, then each slice's, in the order of the joined matrix (add_products).
-        dtype = np.result_type(np.float32, *(h.coef.dtype for h in self.heads))  # the features are float32
+        # The character block comes in slices of rows and is scored slice by slice, never held whole; the logits get
+        # the word block's products, then each slice's, in the order of the joined matrix (add_products), for all
+        # heads at once (CoefficientTable).
+        coefficients = self._coefficients()
+        table, dtype = coefficients.table, coefficients.table.dtype
         W, char_slices = self.features.transform_streamed(texts, tokens, dtype)
         W = W.astype(dtype, copy=False)  # once, rather than inside every product
         n_word, n_char = W.shape[1], self.features.chars.n_features
-        coef_t = [np.ascontiguousarray(h.coef.T) for h in self.heads]  # no copy for a loaded model (persist.py)
-        logits = [np.zeros((W.shape[0], len(h.labels)), dtype=dtype) for h in self.heads]
-        for z, ct in zip(logits, coef_t, strict=True):
-            add_products(z, W, ct[:n_word])
+        width = n_word + n_char
+        logits = np.zeros((W.shape[0], table.shape[1]), dtype=dtype)
+        add_products(logits, W, table[:n_word])
         for lo, hi, C in char_slices:
-            for z, ct in zip(logits, coef_t, strict=True):
-                add_products(z[lo:hi], C, ct[n_word : n_word + n_char])
+            add_products(logits[lo:hi], C, table[n_word:width])
+        blocks = _BlockProducts(W, table, width, groups)
         out = {}
         hs = self.head_settings
-        for h, z in zip(self.heads, logits, strict=True):
-            z = z + h.intercept
+        for h, columns in zip(self.heads, coefficients.columns, strict=True):
+            z = logits[:, columns] + h.intercept
             if h.context:
                 if h.kind == "single":
                     weight, section, doc_weight = hs.context_weight, hs.section_weight, hs.facet_document_weight
@@ -490,14 +554,29 @@ class ThemeClassifier:
                     weight, section, doc_weight = hs.theme_context_weight, 0.0, hs.theme_document_weight
                 # The context and document blocks enter as logits computed per block (context_logits,
                 # _document_logits), never as a rows x (3-4 x vocabulary) matrix: the same scores, less work.
-                n_context = (3 if section > 0 else 2) * n_word
-                width = n_word + n_char
-                extra = context_logits(W, h.coef[:, width : width + n_context], groups, texts, weight, section)
+                n_context = 3 if section > 0 else 2
+                extra = context_logits(lambda k, columns=columns: blocks.words(k)[:, columns], W.shape[0],
+                                       len(h.labels), groups, texts, weight, section)
                 if doc_weight > 0:
-                    extra += _document_logits(W, groups, h.coef[:, width + n_context :], doc_weight)
+                    extra += blocks.document(n_context, columns, doc_weight)
                 z = z + extra
             out[h.name] = h.activate(z)
         return out
+
+    def _coefficients(self) -> CoefficientTable:
+        """The heads' CoefficientTable: the one laid out when the model was fitted or loaded, or one made now when a
+        head's coefficients were replaced since."""
+        if self.coefficients is not None and self.coefficients.holds(self.heads):
+            return self.coefficients
+        return CoefficientTable.of([h.coef for h in self.heads],
+                                   np.result_type(np.float32, *(h.coef.dtype for h in self.heads)))
+
+    def share_coefficients(self) -> None:
+        """Lays the heads' coefficients out side by side for prediction (CoefficientTable, float64), each head's coef
+        becoming its view: the same values."""
+        self.coefficients = CoefficientTable.of([h.coef for h in self.heads])
+        for h, view in zip(self.heads, self.coefficients.views, strict=True):
+            h.coef = view
 
     def predict(self, texts: list[str], tokens: list[list[str]] | None = None,
                 groups: list | None = None) -> list[dict]:

@@ -10,7 +10,7 @@ import numpy as np
 import orjson
 
 from kcapture.classify.features import SentenceFeatures
-from kcapture.classify.model import Head, ThemeClassifier
+from kcapture.classify.model import CoefficientTable, Head, ThemeClassifier
 from kcapture.classify.tagger import TaggerEngine
 from kcapture.errors import ModelError
 
@@ -57,15 +57,16 @@ def load_model(folder: str | Path) -> ThemeClassifier:
         settings = {**_ADDED_LATER_OFF, **meta.get("head_settings", {})}
         model = ThemeClassifier(head=HeadSettings(**settings))
         model.features = SentenceFeatures.from_state(meta["features"], arrays)
-        # coef is kept as the transpose of a contiguous (features x labels) array: prediction's sparse products read
-        # that layout, and would otherwise copy the coefficients (50 MB) on every call.
+        # The heads' coefficients are laid out side by side as float64 (CoefficientTable), each head's coef a view:
+        # prediction's sparse products read that layout, and would otherwise copy the coefficients (50 MB) on every
+        # call.
+        table = CoefficientTable.of([arrays[f"{h['name']}__coef"] for h in meta["heads"]])
         model.heads = [
-            Head(h["name"], h["kind"], list(h["labels"]),
-                 np.ascontiguousarray(arrays[f"{h['name']}__coef"].T, dtype=np.float64).T,
-                 arrays[f"{h['name']}__intercept"].astype(np.float64), list(h["thresholds"]), list(h["bias"]),
-                 bool(h.get("context", False)))
-            for h in meta["heads"]
+            Head(h["name"], h["kind"], list(h["labels"]), coef, arrays[f"{h['name']}__intercept"].astype(np.float64),
+                 list(h["thresholds"]), list(h["bias"]), bool(h.get("context", False)))
+            for h, coef in zip(meta["heads"], table.views, strict=True)
         ]
+        model.coefficients = table
         model.info = meta.get("info", {})
         return model
     except ModelError:
