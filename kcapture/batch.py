@@ -34,6 +34,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -625,7 +626,8 @@ def run_batch(input_dir: str | Path, library_path: str | Path | None, workers: i
                     if res.get("ready_at"):
                         ready = round(res["ready_at"] - wall0, 3)
                         report.startup_seconds = min(report.startup_seconds or ready, ready)
-                _store(lib, task, res, report, model_version=report.model_version)
+                with _ctrl_c_after():  # a stored note is always in the report (the resumed run trusts both)
+                    _store(lib, task, res, report, model_version=report.model_version)
                 task.data = b""  # let the bytes go
                 tick()
         except KeyboardInterrupt as err:
@@ -642,6 +644,30 @@ def run_batch(input_dir: str | Path, library_path: str | Path | None, workers: i
             report.parent_cpu_seconds = round(time.process_time() - cpu0, 3) if cpu0 is not None else 0.0
             report.worker_cpu_seconds = round(report.worker_cpu_seconds, 3)
     return report
+
+
+@contextmanager
+def _ctrl_c_after() -> Iterator[None]:
+    """Ctrl-C held back until the block is done, then raised: storing a note and recording it in the report happen
+    both or neither. (Between the library's commit and the report's line, an interrupt left a note stored but not
+    reported.) Outside the main thread, where no handler can be set, the block runs as it is."""
+    held: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if held:  # now what Ctrl-C would have done
+            if previous is signal.default_int_handler:
+                raise KeyboardInterrupt
+            if callable(previous):
+                previous(signal.SIGINT, None)
+            elif previous == signal.SIG_DFL:
+                os.kill(os.getpid(), signal.SIGINT)
 
 
 def _store(lib, task: _Task, res: dict, report: BatchReport, model_version: int | None) -> None:

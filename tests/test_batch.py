@@ -249,3 +249,23 @@ def test_batch_on_a_dask_cluster(notes: Path, tmp_path: Path):
     assert all(p["model_loads"] <= 1 for p in report["worker_processes"])
     assert stored_count(db) == 3
     assert time.monotonic() - start < 120
+
+
+def test_ctrl_c_while_a_note_is_stored_waits_until_it_is_in_the_report():
+    """Storing a note and recording it in the report happen both or neither: Ctrl-C in between is held back and
+    raised once the report has its line (a stored note missing from an interrupted run's report was a bug)."""
+    import os
+    import signal
+
+    from kcapture.batch import _ctrl_c_after
+
+    steps = []
+    with pytest.raises(KeyboardInterrupt):
+        with _ctrl_c_after():
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C between the commit ...
+            steps.append("reported")  # ... and the report's line
+    assert steps == ["reported"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with _ctrl_c_after():  # no Ctrl-C: nothing raised
+        steps.append("again")
+    assert steps == ["reported", "again"]
