@@ -11,6 +11,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from operator import attrgetter
 from typing import Any
 
 BLOCK_KINDS = ("paragraph", "heading", "list_item", "table_cell", "cue")
@@ -55,6 +56,10 @@ class Block:
     time_end: str | None = None
     page: int | None = None  # 1-based PDF page
     cues: list[tuple[int, str, str]] | None = None  # subtitle cues: (offset in text, start time, end time)
+
+
+# The fields of tokens and sentences as functions, for per-word work in C: `map(TEXT, sentence.tokens)`.
+TEXT, START, END = attrgetter("text"), attrgetter("start"), attrgetter("end")
 
 
 @dataclass(slots=True)

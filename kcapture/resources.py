@@ -1,5 +1,5 @@
 """Where kcapture's own files are: the default model, the codebook, the corpus retraining needs, the built-in sample
-and the Streamlit app.
+and the Streamlit app; and where PyThaiNLP's installed corpus files are.
 
 In a source checkout they are the project's top-level files (models/, corpora/, app.py), edited in place. A built
 wheel carries copies of them inside the package (kcapture/bundled/, made by setup.py's build step), read through
@@ -55,3 +55,9 @@ def app_script() -> Path:
 
 def sample_visit() -> Path:
     return _PACKAGE / "data" / "sample_visit.md"
+
+
+def pythainlp_corpus_file(name: str) -> Path:
+    """A file of PyThaiNLP's own corpus folder (installed with it: word lists, TNC frequencies, Wikipedia titles, the
+    NER model), by name. It may be absent; callers say what they do without it."""
+    return Path(str(resources.files("pythainlp.corpus").joinpath(name)))

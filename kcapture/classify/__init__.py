@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from operator import attrgetter
 from pathlib import Path
 
 from kcapture.classify.model import ThemeClassifier
 from kcapture.classify.persist import load_model, save_model
 from kcapture.classify.tagger import Tagger, load_tagger
-from kcapture.document import Document
+from kcapture.document import TEXT, Document
 from kcapture.resources import default_model_dir
-
-_TEXT = attrgetter("text")
 
 DEFAULT_MODEL = default_model_dir()
 
@@ -34,7 +31,7 @@ def tag_document(doc: Document, model: Tagger | str | Path | None = None) -> Doc
     clf = get_model(model)
     if not doc.sentences:
         return doc
-    preds = clf.predict([s.text for s in doc.sentences], tokens=[list(map(_TEXT, s.tokens)) for s in doc.sentences],
+    preds = clf.predict([s.text for s in doc.sentences], tokens=[list(map(TEXT, s.tokens)) for s in doc.sentences],
                         groups=[0] * len(doc.sentences))
     for s, p in zip(doc.sentences, preds, strict=True):
         s.themes = list(p.get("themes", []))

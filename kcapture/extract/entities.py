@@ -37,11 +37,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache, reduce
 from itertools import compress, count
-from operator import add, attrgetter, or_
+from operator import add, or_
 from pathlib import Path
 
 from kcapture.cache import kept_table
-from kcapture.document import Document, Sentence, Token
+from kcapture.document import TEXT, Document, Sentence, Token
 from kcapture.extract.personal import (
     _ROLE_PREFIX,
     NOT_NAME,
@@ -53,6 +53,7 @@ from kcapture.extract.personal import (
     title_prefix,
     title_prefix_length,
 )
+from kcapture.resources import pythainlp_corpus_file
 from kcapture.thai.tokenize import DOMAIN_WORDS, default_tokenizer, domain_words, known_words
 from kcapture.word_memo import WordMemo
 
@@ -78,19 +79,13 @@ class Entity:
 # ---------------------------------------------------------------------------------------------------------------
 # Resources: each read once per process
 # ---------------------------------------------------------------------------------------------------------------
-def _corpus_dir() -> Path:
-    import pythainlp.corpus
-
-    return Path(pythainlp.corpus.__file__).parent
-
-
 @lru_cache(maxsize=1)
 def _crf():
     """The ThaiNER CRF, or None when this PyThaiNLP install does not ship it (the rules and gazetteers still run:
     an analysis must not fail for a missing model)."""
     import pycrfsuite
 
-    path = _corpus_dir() / CRF_MODEL
+    path = pythainlp_corpus_file(CRF_MODEL)
     if not path.exists():
         return None
     tagger = pycrfsuite.Tagger()
@@ -109,7 +104,7 @@ _NEGATORS = frozenset({"ไม่", "มิ", "ไม่ได้"})
 
 @lru_cache(maxsize=1)
 def _pos_lexicon() -> dict[str, str]:
-    raw = json.loads((_corpus_dir() / "pos_tud_unigram.json").read_text(encoding="utf-8-sig"))
+    raw = json.loads(pythainlp_corpus_file("pos_tud_unigram.json").read_text(encoding="utf-8-sig"))
     lex = {w: _UD_TO_LST20.get(t, "XX") for w, t in raw.items()}
     for w in _NEGATORS:
         lex[w] = "NG"
@@ -175,7 +170,7 @@ _SPEECH_AFTER = re.compile(r"^\s?(?:" + "|".join(_SPEECH_WORDS) + ")")
 
 
 def _org_gazetteer_path() -> Path:
-    return _corpus_dir() / "wikipedia_titles_th.txt"
+    return pythainlp_corpus_file("wikipedia_titles_th.txt")
 
 
 @lru_cache(maxsize=1)
@@ -418,7 +413,6 @@ _MARK_CRF = 32  # a word the CRF reads around (`_crf_windows`) unless a rule has
 _MARK_ROLE = 64  # a role word after a bare given name (`_ROLE_AFTER`)
 _MARK_RUN_ON = 128  # Thai letters, no stop word: a name cannot start right after it (it would be inside the run)
 _RULE_MARKS = _MARK_RUN_ON - 1  # the marks that start a rule
-_TEXT = attrgetter("text")
 
 
 @lru_cache(maxsize=1)
@@ -1019,7 +1013,7 @@ def detect(doc: Document) -> list[Entity]:
     full_name_spaces = _full_name_spaces(text, verbs)
     # One cheap pass says which rules can find anything in a sentence at all, and at which words: most sentences need
     # only a few rules, at a few words, and the rules look only at those (`marked`: index and marks of each).
-    marks_by_sentence = [list(map(_MARKS.__getitem__, map(_TEXT, s.tokens))) for s in doc.sentences]
+    marks_by_sentence = [list(map(_MARKS.__getitem__, map(TEXT, s.tokens))) for s in doc.sentences]
     for s, marks in zip(doc.sentences, marks_by_sentence, strict=True):
         if not s.tokens:
             continue
@@ -1135,7 +1129,7 @@ def _mentions(doc: Document, found: list[tuple[int, int, str, str]],
     for s, marks in zip(doc.sentences, marks_by_sentence, strict=True):
         toks = s.tokens
         # Only the words a name can start with are looked at: the others are passed over in C.
-        for i in compress(count(), map(starts_a_name, map(_TEXT, toks))):
+        for i in compress(count(), map(starts_a_name, map(TEXT, toks))):
             t = toks[i]
             starting = lengths[t.text]
             if i > 0 and toks[i - 1].end == t.start and marks[i - 1] & _MARK_RUN_ON:

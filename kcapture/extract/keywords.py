@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kcapture.document import Document, Sentence, Token
+from kcapture.document import END, START, TEXT, Document, Sentence, Token
 from kcapture.textstats import smoothed_idf_scalar
 
 _CONTENT = re.compile(r"^[\u0e01-\u0e2e\u0e30-\u0e4eA-Za-z][\u0e01-\u0e4eA-Za-z\-]*$")
@@ -47,7 +47,7 @@ _LATIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]*$")
 _ANY_LATIN = re.compile(r"[A-Za-z0-9]")
 _LATIN_LETTER = re.compile("[A-Za-z]")
 PLACEHOLDER = re.compile(r"^\[.*\]$")
-_TEXT, _START, _END, _TOKENS = attrgetter("text"), attrgetter("start"), attrgetter("end"), attrgetter("tokens")
+_TOKENS = attrgetter("tokens")
 
 
 @lru_cache(maxsize=1)
@@ -65,11 +65,10 @@ def _background() -> tuple[dict[bytes, bytes], int]:
     """General-Thai word frequencies (PyThaiNLP's TNC table, word -> count as UTF-8 bytes); empty when the corpus is
     unavailable, and then IDF alone ranks. Read as bytes with one regular expression and left undecoded: a document
     asks for a few hundred words of the 106,000, and decoding and converting them all took three times as long."""
-    from importlib.resources import files
-
     from kcapture.cache import kept_table
+    from kcapture.resources import pythainlp_corpus_file
 
-    path = Path(str(files("pythainlp.corpus").joinpath("tnc_freq.txt")))
+    path = pythainlp_corpus_file("tnc_freq.txt")
 
     def derive() -> tuple[dict[bytes, bytes], int]:
         freqs = dict(_TNC_LINE.findall(path.read_bytes().removeprefix(b"\xef\xbb\xbf")))
@@ -103,7 +102,7 @@ def _latin_runs(doc: Document, s: Sentence, texts: list[str] | None = None) -> t
     if not _ANY_LATIN.search(s.text):
         return runs, inside  # most Thai sentences: no Latin letter or digit, no run
     toks = s.tokens
-    latin = list(map(_is_latin_word, texts if texts is not None else map(_TEXT, toks)))
+    latin = list(map(_is_latin_word, texts if texts is not None else map(TEXT, toks)))
     if latin.count(True) < 2:
         return runs, inside  # a run needs two Latin words; most sentences have at most a number
     text = doc.text
@@ -147,7 +146,7 @@ def sentence_terms(doc: Document, s: Sentence, excluded: Iterable[tuple[int, int
     whole = _whole_names(s, names, spans)
     runs, in_run = latin if latin is not None else _latin_runs(doc, s)
     toks = s.tokens
-    keep = bytearray(map(is_content, map(_TEXT, toks)))
+    keep = bytearray(map(is_content, map(TEXT, toks)))
     _drop_taken(toks, keep, in_run, spans, whole)
     words = list(itertools.compress(toks, keep))
     text = doc.text
@@ -175,10 +174,10 @@ def _drop_taken(toks: list[Token], keep: bytearray | memoryview, in_run: set[int
     for i in in_run:
         keep[i] = 0
     for a, b in spans:  # the words that overlap the span
-        i, j = bisect.bisect_right(toks, a, key=_END), bisect.bisect_left(toks, b, key=_START)
+        i, j = bisect.bisect_right(toks, a, key=END), bisect.bisect_left(toks, b, key=START)
         keep[i:j] = bytes(max(0, j - i))
     for a, b in whole:  # the words that lie inside the name
-        i, j = bisect.bisect_left(toks, a, key=_START), bisect.bisect_right(toks, b, key=_END)
+        i, j = bisect.bisect_left(toks, a, key=START), bisect.bisect_right(toks, b, key=END)
         keep[i:j] = bytes(max(0, j - i))
 
 
@@ -202,7 +201,7 @@ def document_terms(doc: Document, excluded: Iterable[tuple[int, int]] = ()) -> d
                    or e.kind == "place" and e.source == "admin")
     toks = list(itertools.chain.from_iterable(map(_TOKENS, sentences)))
     first = list(itertools.accumulate(map(len, map(_TOKENS, sentences)), initial=0))  # sentence k: first[k]:first[k+1]
-    texts = list(map(_TEXT, toks))
+    texts = list(map(TEXT, toks))
     words = set(texts) | {text[a:b] for a, b in named}
     # Each distinct word is judged once; the words of the text then look their class up, in C.
     kind = {w: is_content(w) * _CONTENT_WORD | _is_latin_word(w) * _LATIN_WORD for w in words}
@@ -261,8 +260,8 @@ def _with_spans_or_names(sentences: list[Sentence], spans: list[tuple[int, int]]
     """(sentence index, the spans that can overlap it, the names that start in it) for the sentences that can touch
     a personal-data span or hold a name. `spans` and `named` are sorted; which entries each sentence is handed is
     found for all sentences at once (numpy), then only the sentences that have some are visited."""
-    sent_starts = np.fromiter(map(_START, sentences), dtype=np.int64, count=len(sentences))
-    sent_ends = np.fromiter(map(_END, sentences), dtype=np.int64, count=len(sentences))
+    sent_starts = np.fromiter(map(START, sentences), dtype=np.int64, count=len(sentences))
+    sent_ends = np.fromiter(map(END, sentences), dtype=np.int64, count=len(sentences))
     span_starts = np.array([a for a, _ in spans], dtype=np.int64)
     span_ends = np.array([b for _, b in spans], dtype=np.int64)
     # A sentence is handed the spans that start inside it and the one before (which may reach into it).
@@ -283,8 +282,8 @@ def _joined_pairs(text: str, kept: list[Token], kept_first: np.ndarray) -> tuple
     """Thai compounds are written joined: a pair of content words of one sentence with nothing between them is a
     term too. `kept`: the content words of all sentences, sentence after sentence (sentence k's from kept_first[k]).
     Returns the pairs' texts and where each sentence's pairs start among them."""
-    starts = np.fromiter(map(_START, kept), dtype=np.int64, count=len(kept))
-    ends = np.fromiter(map(_END, kept), dtype=np.int64, count=len(kept))
+    starts = np.fromiter(map(START, kept), dtype=np.int64, count=len(kept))
+    ends = np.fromiter(map(END, kept), dtype=np.int64, count=len(kept))
     joined = ends[:-1] == starts[1:]
     # No pair across two sentences: the last word of a sentence is joined to nothing.
     last = kept_first[1:-1] - 1

@@ -34,10 +34,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
-from operator import attrgetter
 from typing import NamedTuple
 
-from kcapture.document import Document, Sentence, Token
+from kcapture.document import START, TEXT, Document, Sentence, Token
 from kcapture.thai.numbers import to_arabic_digits
 from kcapture.thai.tokenize import WordTokenizer, known_words
 
@@ -52,8 +51,6 @@ PLACEHOLDERS = {
 }
 THAI = "\u0e01-\u0e4e"
 D = "[0-9๐-๙]"
-_TEXT = attrgetter("text")
-_START = attrgetter("start")
 
 
 @dataclass(frozen=True)
@@ -354,7 +351,7 @@ def _names(text: str, tokens: list[Token]) -> list[PersonalSpan]:
     n = len(tokens)
     resume = 0  # the first word not yet read: a title inside a name or a title run already read is passed over
     # Only the titles start a name: the other words are skipped in C.
-    for i in compress(range(n), map(TITLES.__contains__, map(_TEXT, tokens))):
+    for i in compress(range(n), map(TITLES.__contains__, map(TEXT, tokens))):
         if i < resume:
             continue
         t = tokens[i]
@@ -380,7 +377,7 @@ def _names(text: str, tokens: list[Token]) -> list[PersonalSpan]:
             resume = j
             continue
         out.append(PersonalSpan(span[0], span[1], "name", text[span[0] : span[1]]))
-        resume = bisect.bisect_left(tokens, span[1], i, key=_START)  # the first word after the name
+        resume = bisect.bisect_left(tokens, span[1], i, key=START)  # the first word after the name
     return out
 
 
@@ -428,7 +425,7 @@ def _cut(t: Token, at: int) -> tuple[Token, Token]:
 def _split_titles(tokens: list[Token]) -> list[Token]:
     """Split a word the tokenizer glued to its title ("น้องบาส", "นายกฤษดา" -> "นายก|ฤษดา") unless it is a
     dictionary word in its own right (คุณภาพ, ตาเหลือง, นายก)."""
-    cuts_of = list(map(_title_cuts, map(_TEXT, tokens)))
+    cuts_of = list(map(_title_cuts, map(TEXT, tokens)))
     if cuts_of.count(_NO_CUTS) == len(tokens):
         return tokens  # most stretches: no word to cut
     given, _ = name_lists()
@@ -514,7 +511,7 @@ def _name_after(
     if m:
         run_start = end + 1
         run_end = run_start + len(m.group(1))
-        idx = bisect.bisect_left(tokens, run_start, key=_START)
+        idx = bisect.bisect_left(tokens, run_start, key=START)
         run_tokens = []
         if idx < n and tokens[idx].start == run_start:  # the run starts a word
             while idx < n and tokens[idx].start < run_end:

@@ -11,15 +11,13 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from operator import attrgetter
 
-from kcapture.document import Document, Sentence, VisitCard
+from kcapture.document import START, Document, Sentence, VisitCard
 from kcapture.extract.entities import Entity, find_entities
 from kcapture.thai.dates import find_dates
 from kcapture.thai.numbers import to_arabic_digits
 
 THAI = "\u0e01-\u0e4e"
-_START = attrgetter("start")
 _BULLET = re.compile(r"^\s*(?:#+\s*|[-•*▪●]\s*|\(?\d{1,2}[.)]\s*|\(?[๐-๙]{1,2}[.)]\s*)")
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -128,7 +126,7 @@ def _dates(doc: Document) -> tuple[str | None, str | None, list[int]]:
 
 def _sentence_text_at(doc: Document, pos: int) -> str:
     """The sentence containing `pos` (bisection by key: a dozen sentences read, not a list of all their starts)."""
-    i = bisect.bisect_right(doc.sentences, pos, key=_START) - 1
+    i = bisect.bisect_right(doc.sentences, pos, key=START) - 1
     return doc.sentences[i].text if i >= 0 and pos < doc.sentences[i].end else ""
 
 
@@ -255,7 +253,7 @@ def _hosts(doc: Document, venue_ids: list[int], entities: list[Entity]) -> tuple
     names: list[str] = []
     ids: list[int] = []
     orgs = [e for e in entities if e.kind == "organization"]
-    starts = list(map(_START, doc.sentences))  # one bisection per organisation: a list pays off here
+    starts = list(map(START, doc.sentences))  # one bisection per organisation: a list pays off here
     has_cue: dict[int, bool] = {}  # by sentence id: a sentence often names several organisations
     for e in orgs:
         i = bisect.bisect_right(starts, e.start) - 1
@@ -524,8 +522,8 @@ def _clean(text: str, start: int, end: int) -> tuple[str, int, int] | None:
 
 def _sentences_in(doc: Document, start: int, end: int) -> list[int]:
     # Bisection by key reads a dozen sentences' starts, where a list of all of them cost a pass over the document.
-    i = max(0, bisect.bisect_right(doc.sentences, start, key=_START) - 1)
-    j = bisect.bisect_left(doc.sentences, end, key=_START)
+    i = max(0, bisect.bisect_right(doc.sentences, start, key=START) - 1)
+    j = bisect.bisect_left(doc.sentences, end, key=START)
     return [s.id for s in doc.sentences[i:j] if s.start < end and start < s.end]
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kcapture.cache import kept_file, source_key
 from kcapture.document import Token
+from kcapture.resources import pythainlp_corpus_file
 
 DOMAIN_WORDS = Path(__file__).parent / "data" / "domain_words.txt"
 _SPACE = re.compile(r"\s+")
@@ -49,7 +50,7 @@ def _dictionary_name(extra: tuple[str, ...] = ()) -> str:
         path.write_text("\n".join(sorted(set(thai_words()) | set(domain_words()) | set(extra))), encoding="utf-8")
 
     extra_key = hashlib.sha1("\n".join(extra).encode("utf-8")).hexdigest()[:8]
-    sources = (_pythainlp_words_file(), DOMAIN_WORDS, extra_key)
+    sources = (pythainlp_corpus_file("words_th.txt"), DOMAIN_WORDS, extra_key)
     path = kept_file(f"words-{extra_key}" if extra else "words", ".txt", sources, write)
     name = f"kcapture-{source_key(sources)}"
     if path is not None:
@@ -60,13 +61,6 @@ def _dictionary_name(extra: tuple[str, ...] = ()) -> str:
         write(path)
         nlpo3.load_dict(str(path), name)
     return name
-
-
-def _pythainlp_words_file() -> Path:
-    """The file PyThaiNLP's `thai_words()` reads."""
-    from importlib.resources import files
-
-    return Path(str(files("pythainlp.corpus").joinpath("words_th.txt")))
 
 
 class WordTokenizer:
