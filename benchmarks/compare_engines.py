@@ -140,6 +140,8 @@ CONFIGS = {
     "kcapture-ovr-char1": lambda: Kcapture(features={"char_weight": 1.0}, head={"single_ovr": True}),
     "kcapture-C2": lambda: Kcapture(head={"C": 2.0}),
     "kcapture-C8": lambda: Kcapture(head={"C": 8.0}),
+    "kcapture-C1": lambda: Kcapture(head={"C": 1.0}),
+    "kcapture-doc0": lambda: Kcapture(head={"theme_document_weight": 0.0}),
     "kcapture-nb": lambda: Kcapture(head={"nb_scaling": True}),
     "kcapture-noctx": lambda: Kcapture(head={"theme_context_weight": 0.0}),
     "kcapture-ctx0.6": lambda: Kcapture(head={"theme_context_weight": 0.6}),
@@ -158,9 +160,22 @@ CONFIGS = {
 }
 
 
-def cross_validate(name: str, rows: list[dict], tokens: list[list[str]], folds: int) -> dict:
+def writers(corpora: Path) -> dict[str, str]:
+    """doc id -> the corpora/raw file it came from: one writer's (or one annotator's) batch of documents."""
+    out = {}
+    for path in sorted((corpora / "raw").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                out[json.loads(line)["doc_id"]] = path.stem
+    return out
+
+
+def cross_validate(name: str, rows: list[dict], tokens: list[list[str]], folds: int,
+                   fold_groups: list[str] | None = None) -> dict:
+    """fold_groups: what the folds keep apart (default: documents; by writer, the held-out fold's writers are
+    unseen, as another author's notes are)."""
     labels = theme_labels(rows)
-    groups = [r["doc"] for r in rows]
+    groups = fold_groups or [r["doc"] for r in rows]
     per_fold = []
     t0 = time.perf_counter()
     for tr, te in GroupKFold(folds).split(rows, groups=groups):
@@ -179,6 +194,9 @@ def main() -> None:
     ap.add_argument("--final", action="store_true", help="refit the best and the baseline; score test + independent")
     ap.add_argument("--out", type=Path, help="write the figures as JSON")
     ap.add_argument("--corpora", type=Path, default=CORPORA, help="folder with train/valid/test.jsonl")
+    ap.add_argument("--split", choices=("document", "writer"), default="document",
+                    help="what the folds keep apart: documents, or writers (each corpora/raw file is one writer's "
+                         "batch; the held-out writers' style is unseen, as the maintainers' set is)")
     ap.add_argument("--explore", action="store_true",
                     help="leave the baseline out (quick looks only; every reported comparison includes it)")
     args = ap.parse_args()
@@ -188,12 +206,16 @@ def main() -> None:
     names = [n for n in args.configs.split(",") if n]
     if "baseline" not in names and not args.explore:
         names.insert(0, "baseline")
-    print(f"grouped {args.folds}-fold cross-validation on {len(train)} training sentences "
-          f"({len({r['doc'] for r in train})} documents)")
+    fold_groups = None
+    if args.split == "writer":
+        by_writer = writers(corpora)
+        fold_groups = [by_writer[r["doc"]] for r in train]
+    print(f"grouped {args.folds}-fold cross-validation by {args.split} on {len(train)} training sentences "
+          f"({len({r['doc'] for r in train})} documents, {len(set(fold_groups or []))} writers)")
     print(f"{'configuration':<20}{'theme macro-F1':>16}{'facet macro-F1':>16}{'themes/sent':>13}{'seconds':>9}")
     cv = {}
     for name in names:
-        cv[name] = cross_validate(name, train, tokens, args.folds)
+        cv[name] = cross_validate(name, train, tokens, args.folds, fold_groups)
         r = cv[name]
         print(f"{name:<20}{r['theme_macro_f1']:>16.3f}{r['facet_macro_f1']:>16.3f}{r['themes_per_sentence']:>13.2f}"
               f"{r['seconds']:>9.0f}", flush=True)

@@ -85,7 +85,8 @@ def main() -> None:
     if missing:
         raise SystemExit(f"{len(missing)} reviewed ids name no sentence, e.g. {missing[:3]}")
     n = len(review)
-    report = {"sentences": n, "same_theme_set": same_set, "same_facet": same_facet,
+    report = {"sentences": n, "documents": len({sid.rsplit("-", 1)[0] for sid in review}),
+              "same_theme_set": round(same_set / max(n, 1), 4), "same_facet": round(same_facet / max(n, 1), 4),
               "themes": {t: {k: theme[k][t] for k in theme} for t in sorted(themes_ok)},
               "facets": {f: {k: facet[k][f] for k in facet} for f in sorted(facets_ok)}}
     print(f"{n} sentences reviewed: same theme set {same_set / max(n, 1):.1%}, same facet {same_facet / max(n, 1):.1%}")

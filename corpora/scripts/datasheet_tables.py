@@ -3,7 +3,8 @@
     python corpora/scripts/datasheet_tables.py
 
 counts per split, source and genre (from corpora/raw and the split files), labels per theme and facet, the
-re-annotation changes (corpora/relabel_report.json) and the agreement of two annotators (corpora/agreement.json).
+re-annotation changes (corpora/relabel_report.json), the blind review's changes (corpora/review_report.json) and the
+agreement of two annotators (corpora/agreement.json).
 """
 
 from __future__ import annotations
@@ -64,6 +65,18 @@ def main() -> None:
     print("\n| facet | kept | moved in | moved out |\n|---|---:|---:|---:|")
     for f, c in rel["facets"].items():
         print(f"| `{f}` | {c['kept']} | {c['in']} | {c['out']} |")
+    review = CORPORA / "review_report.json"
+    if review.exists():
+        rev = json.loads(review.read_text(encoding="utf-8"))
+        print(f"\nBlind review of the {rev['sentences']:,} training sentences ({rev['documents']} documents) whose "
+              f"labels a cross-validated model confidently disputed: same theme set {rev['same_theme_set']:.1%}, "
+              f"same facet {rev['same_facet']:.1%}.\n")
+        print("| theme | kept | added | removed |\n|---|---:|---:|---:|")
+        for t, c in rev["themes"].items():
+            print(f"| `{t}` | {c['kept']} | {c['added']} | {c['removed']} |")
+        print("\n| facet | kept | moved in | moved out |\n|---|---:|---:|---:|")
+        for f, c in rev["facets"].items():
+            print(f"| `{f}` | {c['kept']} | {c['in']} | {c['out']} |")
     ag = json.loads((CORPORA / "agreement.json").read_text(encoding="utf-8"))
     print(f"\nTwo annotators, {ag['sentences']} sentences labelled independently "
           f"(`kcapture agreement corpora/double/first_annotator.jsonl corpora/double/second_annotator.jsonl`): "
