@@ -211,7 +211,8 @@ def main() -> None:
         by_writer = writers(corpora)
         fold_groups = [by_writer[r["doc"]] for r in train]
     print(f"grouped {args.folds}-fold cross-validation by {args.split} on {len(train)} training sentences "
-          f"({len({r['doc'] for r in train})} documents, {len(set(fold_groups or []))} writers)")
+          f"({len({r['doc'] for r in train})} documents"
+          + (f", {len(set(fold_groups))} writers)" if fold_groups else ")"))
     print(f"{'configuration':<20}{'theme macro-F1':>16}{'facet macro-F1':>16}{'themes/sent':>13}{'seconds':>9}")
     cv = {}
     for name in names:

@@ -10,6 +10,9 @@ The test split is not kept in ../shared, so every figure here is on valid.jsonl.
   optimistic (the issue allows valid for tuning; the published figures below are on the separate test split).
 
     python benchmarks/wisesight.py [--configs defaults,nb-lr] [--keep DIR]
+    python benchmarks/wisesight.py --frontier --configs accuracy,accuracy-C2,chars15
+
+(--frontier: what score offsets can reach at best for a model, read on valid itself; an analysis, not a result.)
 
 Prints: config, tuning regime, micro-F1, macro-F1, F1 per class (q is the small class that decides macro-F1),
 train seconds (wall clock of the `kcapture train` process), then the published test-split figures from SOURCE.md.
@@ -41,6 +44,10 @@ CONFIGS = {
     "accuracy": {"single_ovr": False, "class_weight": None, "tune_bias": False, "C": 1.0},
     # Offsets tuned for the mean of macro- and micro-F1, lighter regularisation.
     "mean-C2": {"C": 2.0, "bias_objective": "mean"},
+    # Plain accuracy with one-vs-rest heads and lighter regularisation; and with char 1-5-grams at full weight.
+    "accuracy-C2": {"class_weight": None, "tune_bias": False, "C": 2.0},
+    "chars15": {"class_weight": None, "tune_bias": False, "C": 2.0, "char_ngrams": [1, 5], "char_weight": 1.0,
+                "max_char_features": 400000},
 }
 
 
@@ -103,6 +110,43 @@ def plain_baseline() -> dict:
             "f1": dict(zip(CLASSES, map(float, per), strict=True)), "seconds": time.perf_counter() - t0}
 
 
+def frontier(settings: dict) -> list[tuple[float, float, float, float]]:
+    """An analysis, not a tuning regime: the model trained on train.jsonl with `settings` (offsets off), then every
+    offset of q and of neg in a grid applied to its scores ON valid.jsonl itself, keeping the Pareto front of
+    (micro-F1, macro-F1). What no offset can reach here, no offset tuned elsewhere can: it bounds what score offsets
+    can do for this model."""
+    import numpy as np
+    from sklearn.metrics import f1_score
+
+    sys.path.insert(0, str(ROOT))
+    from kcapture.classify.features import word_tokens
+    from kcapture.classify.model import FeatureSettings, HeadSettings, ThemeClassifier
+
+    def rows(name: str) -> tuple[list[str], list[str]]:
+        data = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [r["texts"] for r in data], [r["category"] for r in data]
+
+    (tx, ty), (vx, vy) = rows("train.jsonl"), rows("valid.jsonl")
+    settings = dict(settings, tune_bias=False)
+    feature_keys = FeatureSettings.__dataclass_fields__
+    fs = {k: tuple(v) if isinstance(v, list) else v for k, v in settings.items() if k in feature_keys}
+    hs = {k: v for k, v in settings.items() if k not in feature_keys}
+    model = ThemeClassifier(FeatureSettings(**fs), HeadSettings(**hs))
+    model.fit(tx, {"category": ty}, tokens=[word_tokens(t) for t in tx])
+    logp = np.log(np.clip(model.predict_scores(vx, tokens=[word_tokens(t) for t in vx])["category"], 1e-12, 1.0))
+    labels = model.head("category").labels
+    y = np.array([labels.index(v) for v in vy])
+    points = []
+    for bq in np.arange(0.0, 4.01, 0.25):
+        for bn in np.arange(-1.0, 1.01, 0.25):
+            b = np.zeros(len(labels))
+            b[labels.index("q")], b[labels.index("neg")] = bq, bn
+            pred = (logp + b).argmax(axis=1)
+            points.append((float(f1_score(y, pred, average="micro")), float(f1_score(y, pred, average="macro")),
+                           float(bq), float(bn)))
+    return sorted(p for p in points if not any(o[0] > p[0] and o[1] > p[1] for o in points))
+
+
 def published() -> list[str]:
     text = (DATA / "SOURCE.md").read_text(encoding="utf-8")
     part = text.split("Published results", 1)[-1]
@@ -114,9 +158,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--configs", default=",".join(CONFIGS), help=f"comma-separated, of {sorted(CONFIGS)}")
     ap.add_argument("--regimes", default="oof,valid", help="oof (tuned on train only), valid (tuned on valid)")
     ap.add_argument("--keep", help="folder for the trained models (default: a temporary folder)")
+    ap.add_argument("--frontier", action="store_true",
+                    help="instead: for each config, the best (micro, macro) pairs any q/neg offsets reach on valid")
     args = ap.parse_args(argv)
     if not (DATA / "train.jsonl").is_file():
         raise SystemExit(f"wisesight data not found at {DATA} (the repository is expected beside ../shared)")
+    if args.frontier:
+        for name in (c.strip() for c in args.configs.split(",") if c.strip()):
+            print(f"{name}: Pareto front of (micro-F1, macro-F1) over q / neg offsets chosen on valid.jsonl itself")
+            for micro, macro, bq, bn in frontier(CONFIGS[name]):
+                print(f"  micro {micro:.3f}  macro {macro:.3f}  (q {bq:+.2f}, neg {bn:+.2f})")
+        return 0
     names = [c.strip() for c in args.configs.split(",") if c.strip()]
     regimes = [r.strip() for r in args.regimes.split(",") if r.strip()]
     with tempfile.TemporaryDirectory() as tmp:

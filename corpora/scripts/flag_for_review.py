@@ -1,6 +1,8 @@
 """Find the training labels most likely to be inconsistent with the rest of the corpus, for a blind second look.
 
-    python corpora/scripts/flag_for_review.py [--folds 4] [--out /tmp/flagged.jsonl]
+    python corpora/scripts/flag_for_review.py --out corpora/review/round-1-flagged.jsonl
+    python corpora/scripts/flag_for_review.py --skip corpora/review/round-1-flagged.jsonl --facet-low 0.2 \
+        --facet-high 0.6 --theme-low 0.12 --theme-high 0.75 --out corpora/review/round-2-flagged.jsonl
 
 Confident learning, in the plainest form: the shipped configuration is trained by grouped K-fold cross-validation on
 the TRAINING documents only (train.jsonl + valid.jsonl; the test split and the independent set are never read), and
@@ -67,21 +69,31 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=4)
     ap.add_argument("--corpora", type=Path, default=ROOT / "corpora")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--skip", type=Path, nargs="*", default=[],
+                    help="flag files of earlier rounds: sentences reviewed already, not flagged again")
+    ap.add_argument("--facet-low", type=float, default=FACET_LOW)
+    ap.add_argument("--facet-high", type=float, default=FACET_HIGH)
+    ap.add_argument("--theme-low", type=float, default=THEME_LOW)
+    ap.add_argument("--theme-high", type=float, default=THEME_HIGH)
     args = ap.parse_args()
+    skip = {json.loads(line)["id"] for path in args.skip for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()}
     rows = read_jsonl(args.corpora / "train.jsonl") + read_jsonl(args.corpora / "valid.jsonl")
     themes, tl, facets, fl = out_of_fold_scores(rows, args.folds)
     n_flag = 0
     with args.out.open("w", encoding="utf-8") as f:
         for r, ts, fs in zip(rows, themes, facets, strict=True):
+            if r["id"] in skip:
+                continue
             reasons = []
             given = fl.index(r["facet"])
             top = int(fs.argmax())
-            if fs[given] < FACET_LOW and fs[top] >= FACET_HIGH:
+            if fs[given] < args.facet_low and fs[top] >= args.facet_high:
                 reasons.append(f"facet {r['facet']}->{fl[top]}")
             for j, t in enumerate(tl):
-                if t in r["themes"] and ts[j] < THEME_LOW:
+                if t in r["themes"] and ts[j] < args.theme_low:
                     reasons.append(f"-{t}")
-                elif t not in r["themes"] and ts[j] >= THEME_HIGH:
+                elif t not in r["themes"] and ts[j] >= args.theme_high:
                     reasons.append(f"+{t}")
             if reasons:
                 n_flag += 1
