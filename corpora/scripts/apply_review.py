@@ -1,7 +1,7 @@
 """Write the labels of a blind review (review_slices.py -> reviewers -> labels) into corpora/raw, and count what
 changed, per label.
 
-    python corpora/scripts/apply_review.py LABELS_DIR [--report corpora/review_report.json] [--dry-run]
+    python corpora/scripts/apply_review.py LABELS_DIR [--report corpora/review/round-N-report.json] [--dry-run]
 
 LABELS_DIR holds labels-NN.jsonl files, one line per reviewed sentence: {"id": "<doc_id>-NNN", "themes": [...],
 "facet": "..."}. Every theme and facet must be in corpora/codebook.toml and every id must name a sentence of a

@@ -3,7 +3,7 @@
     python corpora/scripts/datasheet_tables.py
 
 counts per split, source and genre (from corpora/raw and the split files), labels per theme and facet, the
-re-annotation changes (corpora/relabel_report.json), the blind review's changes (corpora/review_report.json) and the
+re-annotation changes (corpora/relabel_report.json), the blind reviews' changes (corpora/review/) and the
 agreement of two annotators (corpora/agreement.json).
 """
 
@@ -65,11 +65,12 @@ def main() -> None:
     print("\n| facet | kept | moved in | moved out |\n|---|---:|---:|---:|")
     for f, c in rel["facets"].items():
         print(f"| `{f}` | {c['kept']} | {c['in']} | {c['out']} |")
-    review = CORPORA / "review_report.json"
-    if review.exists():
+    for review in sorted((CORPORA / "review").glob("round-*-report.json")):
         rev = json.loads(review.read_text(encoding="utf-8"))
-        print(f"\nBlind review of the {rev['sentences']:,} training sentences ({rev['documents']} documents) whose "
-              f"labels a cross-validated model confidently disputed: same theme set {rev['same_theme_set']:.1%}, "
+        round_no = review.stem.split("-")[1]
+        print(f"\nBlind review, round {round_no}: {rev['sentences']:,} training sentences "
+              f"({rev['documents']} documents) whose labels a cross-validated model confidently disputed: "
+              f"same theme set {rev['same_theme_set']:.1%}, "
               f"same facet {rev['same_facet']:.1%}.\n")
         print("| theme | kept | added | removed |\n|---|---:|---:|---:|")
         for t, c in rev["themes"].items():
