@@ -15,6 +15,25 @@ from collections import Counter
 from pathlib import Path
 
 
+def count_change(theme: dict[str, Counter], facet: dict[str, Counter], old_themes: list[str], old_facet: str,
+                 new_themes: list[str], new_facet: str) -> tuple[bool, bool]:
+    """Counts one sentence's relabelling per label (theme: kept/added/removed; facet: kept/in/out); returns whether
+    its theme set and its facet stayed the same."""
+    old, new = set(old_themes), set(new_themes)
+    for t in old & new:
+        theme["kept"][t] += 1
+    for t in new - old:
+        theme["added"][t] += 1
+    for t in old - new:
+        theme["removed"][t] += 1
+    if old_facet == new_facet:
+        facet["kept"][new_facet] += 1
+    else:
+        facet["in"][new_facet] += 1
+        facet["out"][old_facet] += 1
+    return old == new, old_facet == new_facet
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("labels", type=Path)
@@ -35,20 +54,9 @@ def main() -> None:
                 raise SystemExit(f"{doc['doc_id']}: {len(lab['labels'])} labels for {len(doc['sentences'])} sentences")
             n_docs += 1
             for s, (themes, fac) in zip(doc["sentences"], lab["labels"], strict=True):
-                old, new = set(s["themes"]), set(themes)
-                for t in old & new:
-                    theme["kept"][t] += 1
-                for t in new - old:
-                    theme["added"][t] += 1
-                for t in old - new:
-                    theme["removed"][t] += 1
-                if s["facet"] == fac:
-                    facet["kept"][fac] += 1
-                    same_facet += 1
-                else:
-                    facet["in"][fac] += 1
-                    facet["out"][s["facet"]] += 1
-                same_set += old == new
+                kept_set, kept_facet = count_change(theme, facet, s["themes"], s["facet"], themes, fac)
+                same_set += kept_set
+                same_facet += kept_facet
                 n_sent += 1
                 s["themes"], s["facet"] = list(themes), fac
         raw_path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")

@@ -21,6 +21,10 @@ from pathlib import Path
 CORPORA = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(CORPORA.parent))
 
+sys.path.insert(0, str(CORPORA / "scripts"))
+
+from apply_labels import count_change  # noqa: E402
+
 from kcapture.codebook import load_codebook  # noqa: E402
 
 
@@ -62,20 +66,9 @@ def main() -> None:
                     raise SystemExit(f"{sid}: a test-split sentence; the review only relabels training documents")
                 seen.add(sid)
                 new_themes, new_facet = review[sid]
-                old, new = set(s["themes"]), set(new_themes)
-                for t in old & new:
-                    theme["kept"][t] += 1
-                for t in new - old:
-                    theme["added"][t] += 1
-                for t in old - new:
-                    theme["removed"][t] += 1
-                same_set += old == new
-                if s["facet"] == new_facet:
-                    facet["kept"][new_facet] += 1
-                    same_facet += 1
-                else:
-                    facet["in"][new_facet] += 1
-                    facet["out"][s["facet"]] += 1
+                kept_set, kept_facet = count_change(theme, facet, s["themes"], s["facet"], new_themes, new_facet)
+                same_set += kept_set
+                same_facet += kept_facet
                 if s["themes"] != new_themes or s["facet"] != new_facet:
                     s["themes"], s["facet"] = new_themes, new_facet
                     touched = True

@@ -26,6 +26,16 @@ def source_of(doc: dict) -> str:
     return "real (thaigov news)" if doc.get("thaigov_id") else "written for the project"
 
 
+def print_changes(report: dict) -> None:
+    """The per-label change tables of a relabelling report (apply_labels.py, apply_review.py)."""
+    print("| theme | kept | added | removed |\n|---|---:|---:|---:|")
+    for t, c in report["themes"].items():
+        print(f"| `{t}` | {c['kept']} | {c['added']} | {c['removed']} |")
+    print("\n| facet | kept | moved in | moved out |\n|---|---:|---:|---:|")
+    for f, c in report["facets"].items():
+        print(f"| `{f}` | {c['kept']} | {c['in']} | {c['out']} |")
+
+
 def main() -> None:
     docs = read_documents(CORPORA / "raw")
     parts = split_documents(docs)
@@ -59,12 +69,7 @@ def main() -> None:
     rel = json.loads((CORPORA / "relabel_report.json").read_text(encoding="utf-8"))
     print(f"\nRe-annotation of the {rel['sentences']:,} sentences of the first corpus ({rel['documents']} documents): "
           f"same theme set {rel['same_theme_set']:.1%}, same facet {rel['same_facet']:.1%}.\n")
-    print("| theme | kept | added | removed |\n|---|---:|---:|---:|")
-    for t, c in rel["themes"].items():
-        print(f"| `{t}` | {c['kept']} | {c['added']} | {c['removed']} |")
-    print("\n| facet | kept | moved in | moved out |\n|---|---:|---:|---:|")
-    for f, c in rel["facets"].items():
-        print(f"| `{f}` | {c['kept']} | {c['in']} | {c['out']} |")
+    print_changes(rel)
     for review in sorted((CORPORA / "review").glob("round-*-report.json")):
         rev = json.loads(review.read_text(encoding="utf-8"))
         round_no = review.stem.split("-")[1]
@@ -72,12 +77,7 @@ def main() -> None:
               f"({rev['documents']} documents) whose labels a cross-validated model confidently disputed: "
               f"same theme set {rev['same_theme_set']:.1%}, "
               f"same facet {rev['same_facet']:.1%}.\n")
-        print("| theme | kept | added | removed |\n|---|---:|---:|---:|")
-        for t, c in rev["themes"].items():
-            print(f"| `{t}` | {c['kept']} | {c['added']} | {c['removed']} |")
-        print("\n| facet | kept | moved in | moved out |\n|---|---:|---:|---:|")
-        for f, c in rev["facets"].items():
-            print(f"| `{f}` | {c['kept']} | {c['in']} | {c['out']} |")
+        print_changes(rev)
     ag = json.loads((CORPORA / "agreement.json").read_text(encoding="utf-8"))
     print(f"\nTwo annotators, {ag['sentences']} sentences labelled independently "
           f"(`kcapture agreement corpora/double/first_annotator.jsonl corpora/double/second_annotator.jsonl`): "
