@@ -79,6 +79,12 @@ def run(name: str, settings: dict, tuned_on_valid: bool, out: Path) -> dict:
             "f1": {c: result["per_label"].get(c, {}).get("f1", 0.0) for c in CLASSES}, "seconds": seconds}
 
 
+def texts_and_labels(name: str) -> tuple[list[str], list[str]]:
+    """One split of wisesight: its messages and their classes."""
+    data = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r["texts"] for r in data], [r["category"] for r in data]
+
+
 def plain_baseline() -> dict:
     """TF-IDF (words + char 2-4-grams) + LogisticRegression with scikit-learn's defaults: the bar to meet."""
     import scipy.sparse as sp
@@ -92,12 +98,8 @@ def plain_baseline() -> dict:
 
     from kcapture.classify.features import word_tokens
 
-    def rows(name: str) -> tuple[list[str], list[str]]:
-        data = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
-        return [r["texts"] for r in data], [r["category"] for r in data]
-
     t0 = time.perf_counter()
-    (train_x, train_y), (valid_x, valid_y) = rows("train.jsonl"), rows("valid.jsonl")
+    (train_x, train_y), (valid_x, valid_y) = texts_and_labels("train.jsonl"), texts_and_labels("valid.jsonl")
     words = TfidfVectorizer(analyzer=lambda text: word_bigrams(word_tokens(text)), min_df=2, sublinear_tf=True)
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=3, sublinear_tf=True)
     X = sp.hstack([words.fit_transform(train_x), chars.fit_transform(train_x)], format="csr")
@@ -122,11 +124,7 @@ def frontier(settings: dict) -> list[tuple[float, float, float, float]]:
     from kcapture.classify.features import word_tokens
     from kcapture.classify.model import FeatureSettings, HeadSettings, ThemeClassifier
 
-    def rows(name: str) -> tuple[list[str], list[str]]:
-        data = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
-        return [r["texts"] for r in data], [r["category"] for r in data]
-
-    (tx, ty), (vx, vy) = rows("train.jsonl"), rows("valid.jsonl")
+    (tx, ty), (vx, vy) = texts_and_labels("train.jsonl"), texts_and_labels("valid.jsonl")
     settings = dict(settings, tune_bias=False)
     feature_keys = FeatureSettings.__dataclass_fields__
     fs = {k: tuple(v) if isinstance(v, list) else v for k, v in settings.items() if k in feature_keys}

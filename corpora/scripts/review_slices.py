@@ -11,19 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 RAW = Path(__file__).resolve().parents[1] / "raw"
+sys.path.insert(0, str(RAW.parents[1]))
 
-
-def documents(raw: Path) -> dict[str, dict]:
-    docs = {}
-    for path in sorted(raw.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                d = json.loads(line)
-                docs[d["doc_id"]] = d
-    return docs
+from kcapture.corpus import read_documents  # noqa: E402
 
 
 def main() -> None:
@@ -35,7 +29,7 @@ def main() -> None:
     ap.add_argument("--after", type=int, default=2)
     ap.add_argument("--raw", type=Path, default=RAW)
     args = ap.parse_args()
-    docs = documents(args.raw)
+    docs = {d["doc_id"]: d for d in read_documents(args.raw)}
     by_doc: dict[str, list[int]] = {}
     for line in args.flagged.read_text(encoding="utf-8").splitlines():
         f = json.loads(line)
